@@ -1,0 +1,1 @@
+"""Mosquitto configuration and helpers to run and administer the broker."""

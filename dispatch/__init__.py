@@ -1,0 +1,1 @@
+"""Dispatch API for Polsek staff, the command centre, technicians and citizens."""

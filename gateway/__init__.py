@@ -1,0 +1,1 @@
+"""MQTT gateway: deduplicates alerts, runs the confirm window and forwards incidents."""

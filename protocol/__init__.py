@@ -1,0 +1,1 @@
+"""Shared MQTT contract: topic names and payload validation for every component."""

@@ -1,0 +1,1 @@
+"""Technician tool: register, flash, install and verify panic buttons."""

@@ -1,0 +1,1 @@
+"""Simulated buttons and app users, and the demo scenario."""
