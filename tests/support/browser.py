@@ -6,8 +6,9 @@ used): they drive the system Chromium at ``AMPERA_CHROMIUM`` (default
 
 Each context gets its own fresh profile directory. Chromium's resolver and
 proxy flags let only loopback addresses through, so a request for a CDN, a
-tile server or any other host fails instead of leaving the machine. ``BrowserSession.external_requests`` lists every such attempt,
-so a test can assert that the page asked nothing of any other host.
+tile server or any other host fails instead of leaving the machine.
+``BrowserSession.external_requests`` lists every such attempt, so a test can
+assert that the page requested nothing from any other host.
 
 Usage::
 
