@@ -11,6 +11,7 @@ import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -93,6 +94,14 @@ class MosquittoProcess:
             return
         for path in [self.data_dir, *self.data_dir.rglob("*")]:
             os.chown(path, user.pw_uid, user.pw_gid)
+        # pytest makes its temporary directories 0700 for root, so the
+        # 'mosquitto' user could not reach its own files below them (the log
+        # file, the persistence file, certificates). Adding search permission
+        # for others lets it pass through without letting anyone list them.
+        for parent in self.data_dir.resolve().parents:
+            mode = parent.stat().st_mode
+            if not mode & stat.S_IXOTH:
+                os.chmod(parent, stat.S_IMODE(mode) | stat.S_IXOTH)
 
     def start(self, timeout_s: float = 10.0) -> None:
         self.write_config()
