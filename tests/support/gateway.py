@@ -77,9 +77,7 @@ class GatewayProcess(ServiceProcess):
             "AMPERA_GATEWAY_STATUS_INTERVAL_S": "0.5",
             **(extra_env or {}),
         }
-        super().__init__(
-            ["ampera-gateway"], env, tmp_path / f"{name}.log", ready=self._subscribed
-        )
+        super().__init__(["ampera-gateway"], env, tmp_path / f"{name}.log", ready=self._subscribed)
 
     def _subscribed(self) -> bool:
         return self.metrics().get("ampera_gateway_mqtt_connected") == 1.0
@@ -163,11 +161,10 @@ class MqttProbe:
     def feedback(self, device_id: str) -> list[dict[str, Any]]:
         topic = topics.device_topic(device_id, topics.FEEDBACK)
         with self._lock:
-            return [body for name, body, _ in self.messages if name == topic and isinstance(body, dict)]
+            bodies = [body for name, body, _ in self.messages if name == topic]
+        return [body for body in bodies if isinstance(body, dict)]
 
-    def wait_feedback(
-        self, device_id: str, state: str, timeout_s: float = 15.0
-    ) -> dict[str, Any]:
+    def wait_feedback(self, device_id: str, state: str, timeout_s: float = 15.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             for body in self.feedback(device_id):
