@@ -24,14 +24,15 @@ log = logging.getLogger("gateway.device_status")
 
 DEVICE_STATUS_PATH = "/v1/ingest/device-status"
 MAX_PAYLOAD_BYTES = 1024
-# field -> accepted types, per topic suffix
-HEARTBEAT_FIELDS: dict[str, tuple[type, ...]] = {
-    "bat": (int,),
-    "rssi": (int,),
-    "uptime_s": (int,),
-    "queued": (int,),
+# field -> (type, minimum, maximum) per topic suffix; the ranges are the
+# ingest endpoint's, so one odd heartbeat cannot make the whole post invalid.
+HEARTBEAT_FIELDS: dict[str, tuple[type, int, int]] = {
+    "bat": (int, 0, 100),
+    "rssi": (int, -200, 50),
+    "uptime_s": (int, 0, 2**53),
+    "queued": (int, 0, 2**31),
 }
-STATUS_FIELDS: dict[str, tuple[type, ...]] = {"online": (bool,), "fw": (str,)}
+STATUS_FIELDS: dict[str, tuple[type, int, int]] = {"online": (bool, 0, 1), "fw": (str, 0, 32)}
 ALL_FIELDS = ("online", "fw", "bat", "rssi", "uptime_s", "queued")
 
 
@@ -60,12 +61,17 @@ def parse_status(suffix: str, payload: bytes) -> dict[str, Any] | None:
         raise StatusRejected(RejectReason.NOT_OBJECT, f"a JSON {type(data).__name__}")
     fields = HEARTBEAT_FIELDS if suffix == topics.HEARTBEAT else STATUS_FIELDS
     result: dict[str, Any] = {}
-    for name, types in fields.items():
+    for name, (kind, minimum, maximum) in fields.items():
         if name not in data or data[name] is None:
             continue
         value = data[name]
         # bool is an int in Python; a heartbeat number must not be true/false.
-        if not isinstance(value, types) or (int in types and isinstance(value, bool)):
+        valid = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+        if valid and kind is int:
+            valid = minimum <= value <= maximum
+        elif valid and kind is str:
+            valid = len(value) <= maximum
+        if not valid:
             raise StatusRejected(RejectReason.SCHEMA, f"field {name!r} has value {value!r}")
         result[name] = value
     return result
@@ -117,9 +123,12 @@ class StatusCoalescer:
     def take(self) -> list[dict[str, Any]]:
         with self._lock:
             devices, self._devices = self._devices, {}
+        # NOTE: the ingest endpoint requires last_seen_at, so a device known only
+        # from a retained status replayed at subscribe time is not posted.
         return [
-            {"last_seen_at": None, **{name: None for name in ALL_FIELDS}, **entry}
+            {**{name: None for name in ALL_FIELDS}, **entry}
             for entry in devices.values()
+            if "last_seen_at" in entry
         ]
 
 

@@ -84,8 +84,10 @@ class StubDispatch:
                     200, {"changes": changes, "next": changes[-1]["seq"] if changes else after}
                 )
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.handler = Handler
+        self.server: ThreadingHTTPServer | None = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def add_change(self, **change: Any) -> None:
@@ -93,10 +95,25 @@ class StubDispatch:
             change["seq"] = len(self.changes) + 1
             self.changes.append(change)
 
-    def __enter__(self) -> StubDispatch:
+    def start(self) -> None:
+        if self.thread.is_alive():
+            return
+        if self.server is None:
+            self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self.handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def stop(self) -> None:
+        """Close the port, as when the API process is down."""
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+            self.thread.join()
+
+    def __enter__(self) -> StubDispatch:
+        self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.stop()
