@@ -290,6 +290,12 @@ class SimDevice:
                 missing += 1
         return missing
 
+    def wait_more_feedback(self, count: int, timeout_s: float) -> int:
+        """Wait until more than ``count`` feedback messages arrived; return how many there are."""
+        with self._feedback_changed:
+            self._feedback_changed.wait_for(lambda: len(self.feedback) > count, timeout_s)
+            return len(self.feedback)
+
     def wait_feedback(
         self, predicate: Callable[[FeedbackMessage], bool], timeout_s: float = 10.0
     ) -> FeedbackMessage | None:

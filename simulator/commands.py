@@ -1,0 +1,184 @@
+"""The single-device commands (press, hold, cancel, test) and the random load command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from collections.abc import Callable
+
+from protocol.events import Location
+from simulator.connection import BrokerUrl
+from simulator.device import FeedbackMessage, SimDevice
+from simulator.messages import feedback_state, text
+from simulator.plan import parse_mix, plan_load
+from simulator.runner import Fleet, play
+
+# Feedback states after which a command has nothing more to wait for.
+FINAL_STATES = {
+    "press": {"confirmed", "unconfirmed", "cancelled"},
+    "hold": {"confirmed"},
+    "cancel": {"cancelled"},
+    "test": {"test"},
+}
+
+
+def describe_feedback(entry: FeedbackMessage, lang: str) -> str:
+    extra = ""
+    remaining = entry.body.get("remaining_s")
+    if isinstance(remaining, int | float):
+        extra = text("remaining", lang, seconds=remaining)
+    return text("feedback", lang, state=feedback_state(entry.state, lang), extra=extra)
+
+
+def device_from_args(args: argparse.Namespace, broker: BrokerUrl) -> SimDevice:
+    loc = None
+    if args.lat is not None and args.lon is not None:
+        loc = Location(lat=args.lat, lon=args.lon, acc_m=args.acc_m)
+    return SimDevice(
+        args.device,
+        args.source,
+        broker,
+        loc=loc,
+        bat=args.bat,
+        clock=None if args.no_ts else time.time,
+        # The sequence number survives reboots on a real device; seconds
+        # since the epoch keep it rising across separate runs of this command.
+        seq_start=args.seq if args.seq is not None else int(time.time()),
+        password=args.password,
+    )
+
+
+def run_device_command(
+    args: argparse.Namespace, broker: BrokerUrl, out: Callable[[str], None]
+) -> int:
+    """Connect one device, send one gesture, print the feedback; return the exit code."""
+    lang = args.lang
+    device = device_from_args(args, broker)
+    out(text("connecting", lang, device=args.device, broker=broker.redacted()))
+    try:
+        device.connect(timeout_s=10)
+    except ConnectionError as exc:
+        out(text("connect_failed", lang, error=exc))
+        return 1
+    try:
+        return _send_and_watch(args, device, out)
+    finally:
+        device.close()
+
+
+def _send_and_watch(args: argparse.Namespace, device: SimDevice, out: Callable[[str], None]) -> int:
+    lang = args.lang
+    command = args.command
+    if command == "cancel":
+        sent = device.cancel(args.alert)
+    else:
+        sent = device.send(command)
+    out(text("sent", lang, type=command, id=sent.event.id, seq=sent.event.seq))
+    if args.duplicate:
+        device.resend(sent)
+        out(text("resent", lang, id=sent.event.id))
+    if command == "press" and args.cancel_after is not None:
+        time.sleep(args.cancel_after)
+        follow = device.cancel(sent.event.id)
+        out(text("sent", lang, type="cancel", id=follow.event.id, seq=follow.event.seq))
+    elif command == "press" and args.again_after is not None:
+        time.sleep(args.again_after)
+        follow = device.press()
+        out(text("sent", lang, type="press", id=follow.event.id, seq=follow.event.seq))
+
+    missing = device.wait_published(10)
+    if missing:
+        out(text("unacknowledged", lang, count=missing))
+        return 1
+
+    # Feedback names the alert by its first event id; a cancel from a new
+    # process does not know that id, so it takes any alert of the device.
+    def ours(entry: FeedbackMessage) -> bool:
+        return command == "cancel" or entry.alert == sent.event.id
+
+    shown = 0
+    received = 0
+    deadline = time.monotonic() + args.wait
+    final = FINAL_STATES[command]
+    while True:
+        matching = [entry for entry in device.feedback[:received] if ours(entry)]
+        for entry in matching[shown:]:
+            out(describe_feedback(entry, lang))
+        shown = len(matching)
+        remaining_s = deadline - time.monotonic()
+        if any(entry.state in final for entry in matching) or remaining_s <= 0:
+            break
+        received = device.wait_more_feedback(received, remaining_s)
+    if shown == 0:
+        out(text("no_feedback", lang, seconds=args.wait))
+    return 0
+
+
+def run_load(args: argparse.Namespace, broker: BrokerUrl, out: Callable[[str], None]) -> int:
+    """Connect ``--devices`` devices and play a random load plan; exit 1 if PUBACKs are missing."""
+    lang = args.lang
+    try:
+        mix = parse_mix(args.mix)
+    except ValueError as exc:
+        out(text("invalid_setting", lang, error=exc))
+        return 2
+    credentials: dict[str, str] = {}
+    if args.credentials:
+        with open(args.credentials) as handle:
+            credentials = json.load(handle)
+    device_ids = [f"{args.prefix}-{number:04d}" for number in range(args.devices)]
+    sources = ["button", "app"] if args.source == "mixed" else [args.source]
+    devices = [
+        SimDevice(
+            device_id,
+            sources[number % len(sources)],  # type: ignore[arg-type]
+            broker,
+            bat=90,
+            password=credentials.get(device_id),
+        )
+        for number, device_id in enumerate(device_ids)
+    ]
+    plan = plan_load(
+        random.Random(args.seed),
+        device_ids,
+        args.rate,
+        args.duration,
+        args.window,
+        mix,
+        args.duplicates,
+    )
+    out(
+        text(
+            "load_start",
+            lang,
+            devices=args.devices,
+            rate=args.rate,
+            duration=args.duration,
+            gestures=sum(plan.gestures.values()),
+            events=len(plan.steps),
+            duplicates=plan.duplicates,
+        )
+    )
+    fleet = Fleet(devices)
+    try:
+        fleet.connect(timeout_s=30)
+    except ConnectionError as exc:
+        out(text("connect_failed", lang, error=exc))
+        return 1
+    try:
+        result = play(plan.steps, fleet)
+    finally:
+        fleet.close()
+    out(
+        text(
+            "load_done",
+            lang,
+            elapsed=result.elapsed_s,
+            events=sum(result.published.values()),
+            duplicates=result.duplicates,
+            missing=result.unacknowledged,
+        )
+    )
+    return 1 if result.unacknowledged else 0
