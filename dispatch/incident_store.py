@@ -1,0 +1,576 @@
+"""Reading and changing incidents in the database; every change appends to the audit log.
+
+Callers open a write transaction with ``Database.write()``. Each change
+takes the change-log lock first and then the incident's row lock, in that
+order on every path, so writers never wait on each other in a cycle.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from dispatch import lifecycle, reporters, stations
+from dispatch.db import Database
+from dispatch.ingest_logic import IngestDecision, StoredAlert, plan_snapshot
+from dispatch.lifecycle import Action, Confirmation, State
+from dispatch.models import Citizen, Device, Incident, IncidentChange
+from dispatch.schemas import (
+    AlertSnapshot,
+    CallbackContact,
+    FalsePress,
+    IncidentPublic,
+    IngestResult,
+    Loc,
+)
+
+GATEWAY_ACTOR = "gateway"
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:20]}"
+
+
+class NotFound(Exception):
+    """The incident does not exist or lies outside the caller's scope (HTTP 404)."""
+
+
+class InvalidInput(ValueError):
+    """A value in the request is not acceptable (HTTP 422)."""
+
+
+class Conflict(Exception):
+    """A write conflicted with the stored state (HTTP 409)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which incidents a user may see: ``polsek`` None means the whole city."""
+
+    polsek: str | None = None
+    city_wide: bool = True
+
+    def allows(self, incident_polsek: str | None) -> bool:
+        return self.city_wide or incident_polsek == self.polsek
+
+
+CITY = Scope()
+
+
+# --- public view ------------------------------------------------------------------
+
+
+def false_press_by_device(session: Session, device_ids: Iterable[str]) -> dict[str, FalsePress]:
+    ids = sorted(set(device_ids))
+    if not ids:
+        return {}
+    false_case = or_(
+        Incident.state == State.CANCELLED,
+        Incident.outcome.in_([o.value for o in reporters.FALSE_OUTCOMES]),
+    )
+    rows = session.execute(
+        select(
+            Incident.device_id,
+            func.count(),
+            func.count().filter(false_case),
+        )
+        .where(Incident.device_id.in_(ids), Incident.test.is_(False))
+        .group_by(Incident.device_id)
+    ).all()
+    result = {
+        device_id: FalsePress(**reporters.FalsePressHistory(total, false).as_dict())
+        for device_id, total, false in rows
+    }
+    empty = FalsePress(**reporters.FalsePressHistory(0, 0).as_dict())
+    return {device_id: result.get(device_id, empty) for device_id in ids}
+
+
+def false_press_by_citizen(session: Session, citizen_ids: Iterable[int]) -> dict[int, FalsePress]:
+    ids = sorted(set(citizen_ids))
+    if not ids:
+        return {}
+    false_case = or_(
+        Incident.state == State.CANCELLED,
+        Incident.outcome.in_([o.value for o in reporters.FALSE_OUTCOMES]),
+    )
+    rows = session.execute(
+        select(Incident.citizen_id, func.count(), func.count().filter(false_case))
+        .where(Incident.citizen_id.in_(ids), Incident.test.is_(False))
+        .group_by(Incident.citizen_id)
+    ).all()
+    result = {
+        citizen_id: FalsePress(**reporters.FalsePressHistory(total, false).as_dict())
+        for citizen_id, total, false in rows
+    }
+    empty = FalsePress(**reporters.FalsePressHistory(0, 0).as_dict())
+    return {citizen_id: result.get(citizen_id, empty) for citizen_id in ids}
+
+
+def callback_contacts(
+    session: Session, incidents: Sequence[Incident]
+) -> dict[str, CallbackContact | None]:
+    """Return the call-back contact of each incident's device, keyed by device id."""
+    device_ids = {incident.device_id for incident in incidents}
+    if not device_ids:
+        return {}
+    devices = session.scalars(select(Device).where(Device.device_id.in_(device_ids))).all()
+    citizen_ids = {d.citizen_id for d in devices if d.citizen_id is not None}
+    citizen_ids |= {i.citizen_id for i in incidents if i.citizen_id is not None}
+    citizens = {
+        c.id: c for c in session.scalars(select(Citizen).where(Citizen.id.in_(citizen_ids))).all()
+    }
+    contacts: dict[str, CallbackContact | None] = {device_id: None for device_id in device_ids}
+    for device in devices:
+        citizen = citizens.get(device.citizen_id) if device.citizen_id is not None else None
+        if citizen is not None and citizen.purged_at is None:
+            contacts[device.device_id] = CallbackContact(
+                name=citizen.name, phone=citizen.phone, source="citizen"
+            )
+        elif device.contact_phone or device.contact_name:
+            contacts[device.device_id] = CallbackContact(
+                name=device.contact_name, phone=device.contact_phone, source="site"
+            )
+    return contacts
+
+
+def to_public(
+    incident: Incident,
+    callback: CallbackContact | None,
+    history: FalsePress | None,
+) -> IncidentPublic:
+    loc = None
+    if incident.lat is not None and incident.lon is not None:
+        loc = Loc(lat=incident.lat, lon=incident.lon, acc_m=incident.acc_m)
+    return IncidentPublic(
+        id=incident.id,
+        alert_id=incident.alert_id,
+        state=State(incident.state),
+        source=incident.source,
+        device_id=incident.device_id,
+        registered=incident.registered,
+        polsek=incident.polsek,
+        loc=loc,
+        loc_source=incident.loc_source,
+        press_count=incident.press_count,
+        confirmation=Confirmation(incident.confirmation),
+        decision=incident.decision,
+        first_event_id=incident.first_event_id,
+        first_event_at=incident.first_event_at,
+        last_event_at=incident.last_event_at,
+        test=incident.test,
+        age_at_arrival_ms=incident.age_at_arrival_ms,
+        clock_skew_ms=incident.clock_skew_ms,
+        cancel_after_confirm=incident.cancel_after_confirm,
+        bat=incident.bat,
+        unit=incident.unit,
+        outcome=incident.outcome,  # type: ignore[arg-type]
+        resolution_note=incident.resolution_note,
+        created_at=incident.created_at,
+        updated_at=incident.updated_at,
+        acknowledged_at=incident.acknowledged_at,
+        dispatched_at=incident.dispatched_at,
+        arrived_at=incident.arrived_at,
+        resolved_at=incident.resolved_at,
+        callback=callback,
+        reporter_history=history,
+        events=list(incident.events or []),
+    )
+
+
+def public_views(session: Session, incidents: Sequence[Incident]) -> list[IncidentPublic]:
+    contacts = callback_contacts(session, incidents)
+    histories = false_press_by_device(session, (i.device_id for i in incidents))
+    return [to_public(i, contacts.get(i.device_id), histories.get(i.device_id)) for i in incidents]
+
+
+# --- change log -------------------------------------------------------------------
+
+
+def append_change(
+    session: Session,
+    incident: Incident,
+    action: Action,
+    actor: str,
+    now: dt.datetime,
+    from_state: str | None,
+    prev_polsek: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> IncidentChange:
+    """Record one change; the caller holds the change-log lock."""
+    incident.updated_at = now
+    session.flush()
+    snapshot = public_views(session, [incident])[0].model_dump(mode="json")
+    change = IncidentChange(
+        incident_id=incident.id,
+        at=now,
+        actor=actor,
+        action=action.value,
+        from_state=from_state,
+        to_state=incident.state,
+        state_changed=from_state != incident.state,
+        polsek=incident.polsek,
+        prev_polsek=prev_polsek if prev_polsek is not None else incident.polsek,
+        test=incident.test,
+        detail=detail,
+        snapshot=snapshot,
+    )
+    session.add(change)
+    session.flush()
+    return change
+
+
+# --- ingest -----------------------------------------------------------------------
+
+
+def _locate(
+    snapshot: AlertSnapshot, device: Device | None
+) -> tuple[float | None, float | None, float | None, str | None]:
+    if snapshot.loc is not None:
+        return snapshot.loc.lat, snapshot.loc.lon, snapshot.loc.acc_m, "event"
+    if device is not None and device.lat is not None and device.lon is not None:
+        return device.lat, device.lon, None, "device"
+    return None, None, None, None
+
+
+def apply_snapshots(
+    db: Database, session: Session, snapshots: Sequence[AlertSnapshot], now: dt.datetime
+) -> tuple[list[IngestResult], list[IngestDecision]]:
+    """Apply a batch of gateway snapshots, each at most once per (alert_id, version)."""
+    db.lock_change_log(session)
+    results: list[IngestResult] = []
+    decisions: list[IngestDecision] = []
+    for snapshot in snapshots:
+        result, decision = _apply_one(session, snapshot, now)
+        results.append(result)
+        decisions.append(decision)
+    return results, decisions
+
+
+def _apply_one(
+    session: Session, snapshot: AlertSnapshot, now: dt.datetime
+) -> tuple[IngestResult, IngestDecision]:
+    incident = session.scalars(
+        select(Incident).where(Incident.alert_id == snapshot.alert_id).with_for_update()
+    ).first()
+    stored = None
+    if incident is not None:
+        stored = StoredAlert(
+            state=State(incident.state),
+            confirmation=Confirmation(incident.confirmation),
+            version=incident.alert_version,
+            press_count=incident.press_count,
+        )
+    plan = plan_snapshot(stored, snapshot.outcome, snapshot.version, snapshot.press_count)
+
+    if plan.decision == IngestDecision.STALE:
+        assert incident is not None
+        return (
+            IngestResult(
+                alert_id=snapshot.alert_id,
+                incident_id=incident.id,
+                state=State(incident.state),
+                applied=False,
+            ),
+            plan.decision,
+        )
+
+    if incident is None:
+        device = session.get(Device, snapshot.device_id)
+        lat, lon, acc_m, loc_source = _locate(snapshot, device)
+        incident = Incident(
+            id=new_id("inc"),
+            alert_id=snapshot.alert_id,
+            alert_version=snapshot.version,
+            row_version=1,
+            device_id=snapshot.device_id,
+            registered=device is not None and device.revoked_at is None,
+            citizen_id=device.citizen_id if device is not None else None,
+            source=snapshot.source,
+            test=snapshot.test,
+            state=plan.state.value,
+            confirmation=plan.confirmation.value,
+            decision=snapshot.decision,
+            polsek=stations.route(lat, lon),
+            lat=lat,
+            lon=lon,
+            acc_m=acc_m,
+            loc_source=loc_source,
+            press_count=snapshot.press_count,
+            cancel_after_confirm=snapshot.cancel_after_confirm,
+            first_event_id=snapshot.first_event_id,
+            first_event_at=snapshot.first_event_at,
+            last_event_at=snapshot.last_event_at,
+            age_at_arrival_ms=snapshot.age_at_arrival_ms,
+            clock_skew_ms=snapshot.clock_skew_ms,
+            bat=snapshot.bat,
+            events=snapshot.events,
+            gateway_false_press=snapshot.false_press,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(incident)
+        append_change(
+            session,
+            incident,
+            Action.CREATED,
+            GATEWAY_ACTOR,
+            now,
+            from_state=None,
+            detail={"version": snapshot.version, "decision": snapshot.decision},
+        )
+    else:
+        from_state = incident.state
+        incident.alert_version = snapshot.version
+        incident.row_version += 1
+        incident.state = plan.state.value
+        incident.confirmation = plan.confirmation.value
+        incident.decision = snapshot.decision or incident.decision
+        incident.press_count = max(incident.press_count, snapshot.press_count)
+        incident.cancel_after_confirm = (
+            incident.cancel_after_confirm or snapshot.cancel_after_confirm
+        )
+        incident.last_event_at = snapshot.last_event_at or incident.last_event_at
+        if snapshot.bat is not None:
+            incident.bat = snapshot.bat
+        if snapshot.events:
+            incident.events = snapshot.events
+        if snapshot.false_press is not None:
+            incident.gateway_false_press = snapshot.false_press
+        if snapshot.loc is not None and incident.loc_source != "event":
+            # A location sent with a later press is better than none or the
+            # registered one; the station stays, so staff already on it keep it.
+            incident.lat, incident.lon = snapshot.loc.lat, snapshot.loc.lon
+            incident.acc_m, incident.loc_source = snapshot.loc.acc_m, "event"
+        action = Action.UPDATED
+        if plan.decision == IngestDecision.REOPENED:
+            action = Action.REOPENED
+            incident.outcome = None
+            incident.resolved_at = None
+        append_change(
+            session,
+            incident,
+            action,
+            GATEWAY_ACTOR,
+            now,
+            from_state=from_state,
+            detail={"version": snapshot.version, "decision": snapshot.decision},
+        )
+    return (
+        IngestResult(
+            alert_id=snapshot.alert_id,
+            incident_id=incident.id,
+            state=State(incident.state),
+            applied=True,
+        ),
+        plan.decision,
+    )
+
+
+# --- reads --------------------------------------------------------------------------
+
+
+def encode_cursor(incident: Incident) -> str:
+    raw = f"{incident.first_event_at.isoformat()}|{incident.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
+    """Raise ValueError on a cursor this API did not issue."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        raw = base64.urlsafe_b64decode(padded.encode()).decode()
+        at_text, incident_id = raw.split("|", 1)
+        at = dt.datetime.fromisoformat(at_text)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(
+            f"invalid cursor {cursor!r}: pass the 'next' value of a previous page"
+        ) from exc
+    if at.tzinfo is None:
+        raise ValueError(f"invalid cursor {cursor!r}: pass the 'next' value of a previous page")
+    return at, incident_id
+
+
+def list_incidents(
+    session: Session,
+    scope: Scope,
+    states: Sequence[State] | None,
+    polsek: str | None,
+    test: bool,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Incident], str | None]:
+    query = select(Incident).where(Incident.test.is_(test))
+    if states:
+        query = query.where(Incident.state.in_([s.value for s in states]))
+    else:
+        query = query.where(Incident.state != State.CANCELLED)
+    if not scope.city_wide:
+        query = query.where(Incident.polsek == scope.polsek)
+    if polsek is not None:
+        query = query.where(Incident.polsek == polsek)
+    if cursor is not None:
+        at, incident_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                Incident.first_event_at < at,
+                and_(Incident.first_event_at == at, Incident.id < incident_id),
+            )
+        )
+    query = query.order_by(Incident.first_event_at.desc(), Incident.id.desc()).limit(limit + 1)
+    rows = list(session.scalars(query).all())
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def get_incident(session: Session, incident_id: str, scope: Scope, lock: bool = False) -> Incident:
+    query = select(Incident).where(Incident.id == incident_id)
+    if lock:
+        query = query.with_for_update()
+    incident = session.scalars(query).first()
+    if incident is None or not scope.allows(incident.polsek):
+        raise NotFound(f"incident {incident_id!r} not found")
+    return incident
+
+
+def latest_seq(session: Session) -> int:
+    return int(session.scalar(select(func.max(IncidentChange.seq))) or 0)
+
+
+# --- staff actions --------------------------------------------------------------------
+
+
+def transition(
+    db: Database,
+    session: Session,
+    incident_id: str,
+    scope: Scope,
+    action: Action,
+    actor: str,
+    now: dt.datetime,
+    unit: str | None = None,
+    outcome: lifecycle.Outcome | None = None,
+    note: str | None = None,
+) -> Incident:
+    """Apply one staff action; raise NotFound (404) or TransitionError (409)."""
+    db.lock_change_log(session)
+    incident = get_incident(session, incident_id, scope, lock=True)
+    from_state = incident.state
+    target = lifecycle.plan_transition(action, State(from_state))
+    incident.state = target.value
+    incident.row_version += 1
+    detail: dict[str, Any] = {}
+    if action == Action.ACKNOWLEDGED:
+        incident.acknowledged_at = now
+    elif action == Action.DISPATCHED:
+        incident.dispatched_at = now
+        if unit:
+            incident.unit = unit
+            detail["unit"] = unit
+    elif action == Action.ARRIVED:
+        incident.arrived_at = now
+    elif action == Action.RESOLVED:
+        assert outcome is not None
+        incident.resolved_at = now
+        incident.outcome = outcome.value
+        incident.resolution_note = note
+        detail["outcome"] = outcome.value
+        if note:
+            detail["note"] = note
+    append_change(session, incident, action, actor, now, from_state, detail=detail or None)
+    return incident
+
+
+def assign_unit(
+    db: Database,
+    session: Session,
+    incident_id: str,
+    scope: Scope,
+    unit: str,
+    actor: str,
+    now: dt.datetime,
+) -> Incident:
+    db.lock_change_log(session)
+    incident = get_incident(session, incident_id, scope, lock=True)
+    lifecycle.check_unit_change(State(incident.state))
+    previous = incident.unit
+    incident.unit = unit
+    incident.row_version += 1
+    append_change(
+        session,
+        incident,
+        Action.UNIT_ASSIGNED,
+        actor,
+        now,
+        incident.state,
+        detail={"unit": unit, "previous_unit": previous},
+    )
+    return incident
+
+
+def reassign(
+    db: Database,
+    session: Session,
+    incident_id: str,
+    scope: Scope,
+    polsek: str | None,
+    reason: str | None,
+    actor: str,
+    now: dt.datetime,
+) -> Incident:
+    if polsek is not None and polsek not in stations.STATIONS_BY_ID:
+        raise InvalidInput(f"unknown polsek {polsek!r}: use an id from GET /v1/polsek")
+    db.lock_change_log(session)
+    incident = get_incident(session, incident_id, scope, lock=True)
+    if incident.state in (State.RESOLVED, State.CANCELLED):
+        raise lifecycle.TransitionError(
+            Action.REASSIGNED, State(incident.state), lifecycle.OPEN_STATES
+        )
+    previous = incident.polsek
+    incident.polsek = polsek
+    incident.row_version += 1
+    append_change(
+        session,
+        incident,
+        Action.REASSIGNED,
+        actor,
+        now,
+        incident.state,
+        prev_polsek=previous,
+        detail={"from_polsek": previous, "to_polsek": polsek, "reason": reason},
+    )
+    return incident
+
+
+def add_note(
+    db: Database,
+    session: Session,
+    incident_id: str,
+    scope: Scope,
+    text: str,
+    actor: str,
+    now: dt.datetime,
+) -> IncidentChange:
+    db.lock_change_log(session)
+    incident = get_incident(session, incident_id, scope, lock=True)
+    incident.row_version += 1
+    return append_change(
+        session, incident, Action.NOTE, actor, now, incident.state, detail={"text": text}
+    )
+
+
+def history(session: Session, incident_id: str) -> list[IncidentChange]:
+    return list(
+        session.scalars(
+            select(IncidentChange)
+            .where(IncidentChange.incident_id == incident_id)
+            .order_by(IncidentChange.seq)
+        ).all()
+    )

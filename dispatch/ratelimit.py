@@ -1,0 +1,40 @@
+"""Login rate limiting: too many failed logins for one username within a window gives 429.
+
+Pure logic with the time passed in. The state lives in the process, so a
+restart forgets it and several API processes would each count on their own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+
+
+class LoginLimiter:
+    def __init__(self, max_failures: int, window_s: float) -> None:
+        self.max_failures = max_failures
+        self.window_s = window_s
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, key: str, now: float) -> float | None:
+        """Return seconds until ``key`` may try again, or None when it may try now."""
+        with self._lock:
+            failures = self._prune(key, now)
+            if len(failures) < self.max_failures:
+                return None
+            return max(0.0, failures[0] + self.window_s - now)
+
+    def record_failure(self, key: str, now: float) -> None:
+        with self._lock:
+            self._prune(key, now).append(now)
+
+    def reset(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+    def _prune(self, key: str, now: float) -> deque[float]:
+        failures = self._failures.setdefault(key, deque())
+        while failures and failures[0] <= now - self.window_s:
+            failures.popleft()
+        return failures

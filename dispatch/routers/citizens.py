@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+from sqlalchemy import func, select
+
+from dispatch import incident_store as store
+from dispatch.deps import CityStaff, Context, CurrentUser
+from dispatch.models import Citizen, Device, User
+from dispatch.schemas import (
+    AppCredentials,
+    CitizenCounts,
+    CitizenCreate,
+    CitizenPage,
+    CitizenPublic,
+    CitizenRegistered,
+    FalsePress,
+    FlagRequest,
+    Role,
+)
+from dispatch.security import hash_password
+from dispatch.supervision import DeviceKind
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/v1/citizens", tags=["citizens"])
+
+
+def citizen_public(citizen: Citizen, history: FalsePress) -> CitizenPublic:
+    return CitizenPublic(
+        id=citizen.id,
+        email=citizen.email,
+        name=citizen.name,
+        phone=citizen.phone,
+        device_id=citizen.device_id,
+        created_at=citizen.created_at,
+        flagged=citizen.flagged_at is not None,
+        flagged_at=citizen.flagged_at,
+        flag_reason=citizen.flag_reason,
+        purged=citizen.purged_at is not None,
+        purged_at=citizen.purged_at,
+        false_press=history,
+    )
+
+
+@router.post("", response_model=CitizenRegistered, status_code=status.HTTP_201_CREATED)
+def register(context: Context, body: CitizenCreate) -> CitizenRegistered:
+    """Register a citizen account and its app device; the MQTT password is shown only once."""
+    now = context.clock()
+    device_id = f"app-{secrets.token_hex(8)}"
+    with context.db.write() as session:
+        taken = session.scalars(
+            select(func.count()).select_from(User).where(User.username == body.email)
+        ).one()
+        if taken:
+            raise HTTPException(
+                status_code=status.HTTP_409_CONFLICT,
+                detail=f"e-mail {body.email!r} is already registered: log in instead",
+            )
+        user = User(
+            username=body.email,
+            password_hash=hash_password(body.password),
+            role=Role.CITIZEN.value,
+            polsek=None,
+            created_at=now,
+            disabled=False,
+        )
+        session.add(user)
+        session.flush()
+        citizen = Citizen(
+            email=body.email,
+            name=body.name,
+            phone=body.phone,
+            user_id=user.id,
+            device_id=device_id,
+            created_at=now,
+        )
+        session.add(citizen)
+        session.flush()
+        session.add(
+            Device(
+                device_id=device_id,
+                kind=DeviceKind.APP.value,
+                label=f"app {body.name}"[:200],
+                citizen_id=citizen.id,
+                created_at=now,
+                created_by=body.email,
+            )
+        )
+        session.flush()
+        password = context.accounts.create_device(device_id)
+        public = citizen_public(
+            citizen, store.false_press_by_citizen(session, [citizen.id])[citizen.id]
+        )
+    log.info("citizen registered citizen_id=%s device_id=%s", public.id, device_id)
+    return CitizenRegistered(
+        citizen=public,
+        device_id=device_id,
+        mqtt=AppCredentials(
+            username=device_id, password=password, ws_url=context.settings.mqtt_ws_url
+        ),
+    )
+
+
+@router.get("/me", response_model=CitizenPublic)
+def me(context: Context, user: CurrentUser) -> CitizenPublic:
+    """Return the logged-in citizen's account."""
+    if user.role != Role.CITIZEN:
+        raise HTTPException(
+            status_code=403, detail=f"role {user.role.value!r} has no citizen account"
+        )
+    with context.db.read() as session:
+        citizen = session.scalars(select(Citizen).where(Citizen.user_id == user.user_id)).first()
+        if citizen is None:
+            raise store.NotFound("citizen account not found")
+        return citizen_public(
+            citizen, store.false_press_by_citizen(session, [citizen.id])[citizen.id]
+        )
+
+
+@router.get("", response_model=CitizenPage)
+def list_citizens(
+    context: Context,
+    _user: CityStaff,
+    flagged: bool | None = None,
+    review: Annotated[bool, Query(description="Only repeat false reporters.")] = False,
+    include_purged: bool = False,
+    cursor: Annotated[int | None, Query(ge=0)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> CitizenPage:
+    """List citizen accounts, newest first, with false-press history and account counts."""
+    query = select(Citizen).order_by(Citizen.id.desc())
+    if not include_purged:
+        query = query.where(Citizen.purged_at.is_(None))
+    if flagged is not None:
+        query = query.where(
+            Citizen.flagged_at.is_not(None) if flagged else Citizen.flagged_at.is_(None)
+        )
+    if cursor is not None:
+        query = query.where(Citizen.id < cursor)
+    with context.db.read() as session:
+        rows = session.scalars(query.limit(limit if not review else 100_000)).all()
+        histories = store.false_press_by_citizen(session, (c.id for c in rows))
+        items = [citizen_public(c, histories[c.id]) for c in rows]
+        if review:
+            items = [c for c in items if c.false_press.review][:limit]
+        total, flagged_count, purged = session.execute(
+            select(
+                func.count(),
+                func.count().filter(Citizen.flagged_at.is_not(None), Citizen.purged_at.is_(None)),
+                func.count().filter(Citizen.purged_at.is_not(None)),
+            ).select_from(Citizen)
+        ).one()
+    next_cursor = str(items[-1].id) if len(items) == limit and not review else None
+    return CitizenPage(
+        items=items,
+        next=next_cursor,
+        counts=CitizenCounts(
+            registered=total, active=total - purged, flagged=flagged_count, purged=purged
+        ),
+    )
+
+
+@router.post("/{citizen_id}/flag", response_model=CitizenPublic)
+def flag(context: Context, user: CityStaff, citizen_id: int, body: FlagRequest) -> CitizenPublic:
+    """Mark an account as registered with false data, ready to be purged."""
+    with context.db.write() as session:
+        citizen = session.get(Citizen, citizen_id)
+        if citizen is None or citizen.purged_at is not None:
+            raise store.NotFound(f"citizen {citizen_id} not found")
+        citizen.flagged_at, citizen.flagged_by = context.clock(), user.username
+        citizen.flag_reason = body.reason
+        public = citizen_public(
+            citizen, store.false_press_by_citizen(session, [citizen.id])[citizen.id]
+        )
+    log.info("citizen flagged citizen_id=%s by=%s", citizen_id, user.username)
+    return public
+
+
+@router.post("/{citizen_id}/purge", response_model=CitizenPublic)
+def purge(context: Context, user: CityStaff, citizen_id: int) -> CitizenPublic:
+    """Erase a flagged account's personal data; the row stays counted, the e-mail free again."""
+    now = context.clock()
+    with context.db.write() as session:
+        citizen = session.get(Citizen, citizen_id)
+        if citizen is None or citizen.purged_at is not None:
+            raise store.NotFound(f"citizen {citizen_id} not found")
+        if citizen.flagged_at is None:
+            raise HTTPException(
+                status_code=status.HTTP_409_CONFLICT,
+                detail=f"citizen {citizen_id} is not flagged: flag it with a reason first",
+            )
+        if citizen.device_id is not None:
+            device = session.get(Device, citizen.device_id)
+            if device is not None and device.revoked_at is None:
+                context.accounts.revoke_device(device.device_id)
+                device.revoked_at, device.revoked_by = now, user.username
+            if device is not None:
+                device.label = None
+        if citizen.user_id is not None:
+            account = session.get(User, citizen.user_id)
+            if account is not None:
+                session.delete(account)
+        citizen.email = citizen.name = citizen.phone = None
+        citizen.user_id = None
+        citizen.purged_at, citizen.purged_by = now, user.username
+        public = citizen_public(
+            citizen, store.false_press_by_citizen(session, [citizen.id])[citizen.id]
+        )
+    log.info("citizen purged citizen_id=%s by=%s", citizen_id, user.username)
+    return public

@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, status
+from sqlalchemy import select
+
+from dispatch import incident_store as store
+from dispatch import stations, supervision
+from dispatch.deps import Context, DeviceManager, DeviceViewer
+from dispatch.models import Device
+from dispatch.schemas import (
+    DeviceCreate,
+    DeviceCreated,
+    DevicePage,
+    DevicePublic,
+    FalsePress,
+    MqttCredentials,
+    Role,
+    SupervisionPublic,
+)
+from dispatch.supervision import DeviceKind
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/v1/devices", tags=["devices"])
+
+
+def device_public(device: Device, history: FalsePress, now: Any) -> DevicePublic:
+    kind = DeviceKind(device.kind)
+    policy = supervision.SUPERVISION[kind]
+    attention: list[str] = []
+    if device.revoked_at is None:
+        attention = [
+            reason.value
+            for reason in supervision.assess(
+                kind, device.created_at, device.last_seen_at, device.online, device.bat, now
+            )
+        ]
+    return DevicePublic(
+        device_id=device.device_id,
+        kind=kind,
+        label=device.label,
+        lat=device.lat,
+        lon=device.lon,
+        contact_name=device.contact_name,
+        contact_phone=device.contact_phone,
+        polsek=device.polsek,
+        citizen_id=device.citizen_id,
+        created_at=device.created_at,
+        created_by=device.created_by,
+        revoked=device.revoked_at is not None,
+        revoked_at=device.revoked_at,
+        last_seen_at=device.last_seen_at,
+        online=device.online,
+        fw=device.fw,
+        bat=device.bat,
+        rssi=device.rssi,
+        uptime_s=device.uptime_s,
+        queued=device.queued,
+        supervision=SupervisionPublic(
+            name=policy.name,
+            heartbeat_interval_s=policy.heartbeat_interval_s,
+            reporting_time_s=policy.reporting_time_s,
+            battery_low_pct=policy.battery_low_pct,
+        ),
+        attention=attention,
+        false_press=history,
+    )
+
+
+@router.post("", response_model=DeviceCreated, status_code=status.HTTP_201_CREATED)
+def register_device(context: Context, user: DeviceManager, body: DeviceCreate) -> DeviceCreated:
+    """Register a device and return its broker credentials (shown only this once)."""
+    if (body.lat is None) != (body.lon is None):
+        raise store.InvalidInput("give both lat and lon, or neither")
+    now = context.clock()
+    with context.db.write() as session:
+        device = session.get(Device, body.device_id)
+        if device is not None and device.revoked_at is None:
+            raise HTTPException(
+                status_code=status.HTTP_409_CONFLICT,
+                detail=f"device {body.device_id!r} is already registered: revoke it first",
+            )
+        if device is None:
+            device = Device(device_id=body.device_id)
+            session.add(device)
+        device.kind = body.kind.value
+        device.label = body.label
+        device.lat, device.lon = body.lat, body.lon
+        device.polsek = stations.route(body.lat, body.lon)
+        device.contact_name, device.contact_phone = body.contact_name, body.contact_phone
+        device.created_at, device.created_by = now, user.username
+        device.revoked_at = device.revoked_by = None
+        device.last_seen_at = device.online = device.fw = device.bat = None
+        device.rssi = device.uptime_s = device.queued = None
+        session.flush()
+        # Create the broker account last, so a database error leaves no account behind.
+        password = context.accounts.create_device(body.device_id)
+        history = store.false_press_by_device(session, [body.device_id])[body.device_id]
+        public = device_public(device, history, now)
+    log.info(
+        "device registered device_id=%s kind=%s polsek=%s by=%s",
+        body.device_id,
+        body.kind.value,
+        device.polsek,
+        user.username,
+    )
+    return DeviceCreated(
+        device=public, mqtt=MqttCredentials(username=body.device_id, password=password)
+    )
+
+
+@router.get("", response_model=DevicePage)
+def list_devices(
+    context: Context,
+    user: DeviceViewer,
+    attention: Annotated[
+        bool, Query(description="Only devices that broke their supervision class.")
+    ] = False,
+    kind: DeviceKind | None = None,
+    include_revoked: bool = False,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> DevicePage:
+    """List devices with last status, supervision class and false-press history."""
+    now = context.clock()
+    query = select(Device).order_by(Device.device_id)
+    if user.role == Role.POLSEK:
+        query = query.where(Device.polsek == user.polsek)
+    if kind is not None:
+        query = query.where(Device.kind == kind.value)
+    if not include_revoked and not attention:
+        query = query.where(Device.revoked_at.is_(None))
+    if attention:
+        query = query.where(Device.revoked_at.is_(None))
+    items: list[DevicePublic] = []
+    last = cursor or ""
+    exhausted = False
+    with context.db.read() as session:
+        # attention=true filters in Python, so keep reading pages until this
+        # page is full or the table ends.
+        while len(items) < limit and not exhausted:
+            rows = session.scalars(query.where(Device.device_id > last).limit(limit)).all()
+            exhausted = len(rows) < limit
+            histories = store.false_press_by_device(session, (d.device_id for d in rows))
+            for device in rows:
+                last = device.device_id
+                public = device_public(device, histories[device.device_id], now)
+                if attention and not public.attention:
+                    continue
+                items.append(public)
+                if len(items) == limit:
+                    break
+    more = not exhausted or (bool(rows) and last != rows[-1].device_id)
+    next_cursor = last if more else None
+    return DevicePage(items=items, next=next_cursor)
+
+
+@router.get("/{device_id}", response_model=DevicePublic)
+def get_device(context: Context, user: DeviceViewer, device_id: str) -> DevicePublic:
+    """Return one device."""
+    with context.db.read() as session:
+        device = session.get(Device, device_id)
+        if device is None or (user.role == Role.POLSEK and device.polsek != user.polsek):
+            raise store.NotFound(f"device {device_id!r} not found")
+        history = store.false_press_by_device(session, [device_id])[device_id]
+        return device_public(device, history, context.clock())
+
+
+@router.post("/{device_id}/revoke", response_model=DevicePublic)
+def revoke_device(context: Context, user: DeviceManager, device_id: str) -> DevicePublic:
+    """Revoke a device: its broker account is removed and it is marked revoked."""
+    now = context.clock()
+    with context.db.write() as session:
+        device = session.get(Device, device_id)
+        if device is None:
+            raise store.NotFound(f"device {device_id!r} not found")
+        if device.revoked_at is None:
+            context.accounts.revoke_device(device_id)
+            device.revoked_at, device.revoked_by = now, user.username
+        history = store.false_press_by_device(session, [device_id])[device_id]
+        public = device_public(device, history, now)
+    log.info("device revoked device_id=%s by=%s", device_id, user.username)
+    return public
