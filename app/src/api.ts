@@ -1,0 +1,110 @@
+// Calls to the dispatch API on the same origin that serves the app.
+
+import type { Location } from "./events";
+import type { DeviceCredentials } from "./store";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Registration extends DeviceCredentials {
+  citizen: { email: string; name: string; [field: string]: unknown };
+}
+
+export interface RegistrationInput {
+  email: string;
+  name: string;
+  phone: string;
+  password: string;
+}
+
+export type ComplaintCategory = "perjudian" | "pencurian" | "begal" | "narkoba" | "lainnya";
+
+export const COMPLAINT_CATEGORIES: readonly ComplaintCategory[] = [
+  "perjudian",
+  "pencurian",
+  "begal",
+  "narkoba",
+  "lainnya",
+];
+
+export interface ComplaintInput {
+  category: ComplaintCategory;
+  text: string;
+  loc: Location | null;
+}
+
+/** Turn FastAPI's `detail` (a string or a list of field errors) into one line. */
+export function describeDetail(detail: unknown): string {
+  if (typeof detail === "string") {
+    return detail;
+  }
+  if (Array.isArray(detail)) {
+    return detail
+      .map((item) => {
+        const error = item as { loc?: unknown[]; msg?: string };
+        const field = (error.loc ?? []).filter((part) => part !== "body").join(".");
+        return field ? `${field}: ${error.msg ?? ""}` : (error.msg ?? "");
+      })
+      .join("; ");
+  }
+  return "";
+}
+
+async function request<T>(path: string, init: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, "network");
+  }
+  if (!response.ok) {
+    let detail = "";
+    try {
+      detail = describeDetail(((await response.json()) as { detail?: unknown }).detail);
+    } catch {
+      detail = response.statusText;
+    }
+    throw new ApiError(response.status, detail || `HTTP ${response.status}`);
+  }
+  return (await response.json()) as T;
+}
+
+function apiUrl(path: string): string {
+  // The app lives at /app/ and the API at /v1/ on the same origin.
+  return new URL(path, window.location.origin).toString();
+}
+
+export function registerCitizen(input: RegistrationInput): Promise<Registration> {
+  return request<Registration>(apiUrl("/v1/citizens"), {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(input),
+  });
+}
+
+export async function login(email: string, password: string): Promise<string> {
+  const body = new URLSearchParams({ username: email, password });
+  const token = await request<{ access_token: string }>(apiUrl("/v1/auth/token"), {
+    method: "POST",
+    body,
+  });
+  return token.access_token;
+}
+
+export function fileComplaint(token: string, input: ComplaintInput): Promise<{ id: string }> {
+  const body: Record<string, unknown> = { category: input.category, text: input.text };
+  if (input.loc) {
+    body.loc = input.loc;
+  }
+  return request<{ id: string }>(apiUrl("/v1/complaints"), {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+}
