@@ -57,7 +57,7 @@ def authenticate(context: AppContext, token: str | None) -> Principal:
     if not token:
         raise unauthorized("missing bearer token: log in at POST /v1/auth/token")
     try:
-        claims = decode_token(context.signing_key, token)
+        claims = decode_token(context.signing_key, token, context.clock())
     except TokenError as exc:
         raise unauthorized(f"invalid or expired token ({exc}): log in again") from exc
     with context.db.read() as session:

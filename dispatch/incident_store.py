@@ -383,18 +383,18 @@ def encode_cursor(incident: Incident) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
-    """Raise ValueError on a cursor this API did not issue."""
+    """Raise InvalidInput on a cursor this API did not issue."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         raw = base64.urlsafe_b64decode(padded.encode()).decode()
         at_text, incident_id = raw.split("|", 1)
         at = dt.datetime.fromisoformat(at_text)
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise ValueError(
+        raise InvalidInput(
             f"invalid cursor {cursor!r}: pass the 'next' value of a previous page"
         ) from exc
     if at.tzinfo is None:
-        raise ValueError(f"invalid cursor {cursor!r}: pass the 'next' value of a previous page")
+        raise InvalidInput(f"invalid cursor {cursor!r}: pass the 'next' value of a previous page")
     return at, incident_id
 
 

@@ -92,20 +92,27 @@ def create_token(
     return jwt.encode(payload, key, algorithm=ALGORITHM)
 
 
-def decode_token(key: bytes, token: str) -> TokenClaims:
+def decode_token(key: bytes, token: str, now: dt.datetime) -> TokenClaims:
+    """Verify the signature and the expiry against ``now``; raise TokenError otherwise."""
     try:
         payload = jwt.decode(
-            token, key, algorithms=[ALGORITHM], options={"require": ["sub", "exp", "role"]}
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            options={"require": ["sub", "exp", "role"], "verify_exp": False, "verify_iat": False},
         )
-        return TokenClaims(
+        claims = TokenClaims(
             user_id=int(payload["sub"]),
             username=str(payload.get("name", "")),
             role=str(payload["role"]),
             polsek=payload.get("polsek"),
             expires_at=dt.datetime.fromtimestamp(int(payload["exp"]), dt.UTC),
         )
-    except (jwt.PyJWTError, ValueError, TypeError) as exc:
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError) as exc:
         raise TokenError(str(exc)) from exc
+    if claims.expires_at <= now:
+        raise TokenError(f"token expired at {claims.expires_at.isoformat()}")
+    return claims
 
 
 def token_matches(expected: str, given: str) -> bool:
