@@ -136,6 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop every service and exit after the summary [env AMPERA_DEMO_ONCE=1]",
     )
     demo.add_argument(
+        "--free-ports",
+        action="store_true",
+        help="pick free ports instead of the defaults 1883, 8000 and 9189 (for tests)",
+    )
+    demo.add_argument(
         "--state-dir",
         default=os.environ.get("AMPERA_DEMO_DIR", "var/demo"),
         help="demo state directory, emptied at start [env AMPERA_DEMO_DIR, default var/demo]",

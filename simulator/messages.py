@@ -108,6 +108,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "TIDAK SESUAI: {name} API={got} skenario={expected}",
         "MISMATCH: {name} API={got} scenario={expected}",
     ),
+    "feedback_seen": (
+        "Umpan balik yang diterima perangkat (dari gateway):",
+        "Feedback the devices received (from the gateway):",
+    ),
+    "api_login_missing": (
+        "Perlu login API: --api-user dan --api-password (admin atau operator)",
+        "An API login is needed: --api-user and --api-password (admin or operator)",
+    ),
+    "api_failed": ("Gagal memakai API dispatch: {error}", "The dispatch API failed: {error}"),
     "next_title": ("Lihat selanjutnya", "Where to look next"),
     "logins_title": ("Akun demo (kata sandi hanya untuk demo ini)", "Demo logins (this run only)"),
     "running": (

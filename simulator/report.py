@@ -64,6 +64,30 @@ def compare(stats: Mapping[str, Any], expected: Mapping[str, int]) -> list[tuple
     ]
 
 
+def compare_stations(
+    stats: Mapping[str, Any],
+    baseline: Mapping[str, Any],
+    expected: Mapping[str, Mapping[str, int]],
+    fields: tuple[str, ...],
+) -> list[tuple[str, Any, int]]:
+    """Return ``(by_polsek.STATION.FIELD, api_value, expected_value)`` for each difference.
+
+    ``expected`` holds what the run added; ``baseline`` is the statistics
+    before the run, so a run on a system in use compares only its own share.
+    """
+    now = stats.get("by_polsek") or {}
+    before = baseline.get("by_polsek") or {}
+    differences = []
+    for station_id, figures in sorted(expected.items()):
+        for name in fields:
+            start = int((before.get(station_id) or {}).get(name) or 0)
+            got = (now.get(station_id) or {}).get(name)
+            want = start + figures.get(name, 0)
+            if got != want:
+                differences.append((f"by_polsek.{station_id}.{name}", got, want))
+    return differences
+
+
 def _cell(value: Any) -> str:
     return "-" if value is None else str(value)
 

@@ -117,6 +117,10 @@ class StationFigures:
     unconfirmed: int = 0
     mis_presses: int = 0
     followed_up: int = 0
+    complaints: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
 
 
 @dataclass
@@ -200,8 +204,13 @@ def plan_month(
     replay_s: float = 20.0,
     window_s: float = 2.0,
     figures: MonthFigures = ARTICLE_MONTH,
+    tag: str = "",
 ) -> MonthPlan:
-    """Plan the month's replay: gestures start within ``replay_s`` seconds."""
+    """Plan the month's replay: gestures start within ``replay_s`` seconds.
+
+    ``tag`` goes into every device id, so repeated runs against one system
+    use new devices.
+    """
     if not stations:
         raise ValueError("the month scenario needs at least one station")
     rng = random.Random(seed)
@@ -219,7 +228,7 @@ def plan_month(
     ):
         source = "app" if rng.random() < APP_SHARE else "button"
         prefix = "app" if source == "app" else "btn"
-        device_id = f"{prefix}-{slug(station.id)}-{index:03d}"[:64]
+        device_id = f"{prefix}{'-' + tag if tag else ''}-{slug(station.id)}-{index:03d}"[:64]
         devices.append(PlannedDevice(device_id, source, station.id, station.lat, station.lon))
         duplicate = rng.random() < DUPLICATE_SHARE or index == 0
         day = 1 + int(at_s / replay_s * DAYS_IN_MONTH)
@@ -228,7 +237,7 @@ def plan_month(
 
     for number in range(TEST_EVENTS):
         station = stations[number % len(stations)]
-        device_id = f"btn-test-{slug(station.id)}-{number}"[:64]
+        device_id = f"btn-test{'-' + tag if tag else ''}-{slug(station.id)}-{number}"[:64]
         devices.append(
             PlannedDevice(device_id, "button", station.id, station.lat, station.lon, True)
         )
@@ -277,6 +286,8 @@ def expected_figures(plan: MonthPlan) -> tuple[dict[str, int], dict[str, Station
             figures.confirmed += 1
         if alert.staff_action in (StaffAction.FOLLOW_UP, StaffAction.FOLLOW_UP_RESOLVE):
             figures.followed_up += 1
+    for complaint in plan.complaints:
+        by_station.setdefault(complaint.station_id, StationFigures()).complaints += 1
     totals = {
         "panic_presses": sum(f.panic_presses for f in by_station.values()),
         "confirmed": sum(f.confirmed for f in by_station.values()),

@@ -37,6 +37,7 @@ class ServiceFailed(RuntimeError):
     def __init__(self, name: str, problem: str, log_path: Path, log_tail: str) -> None:
         super().__init__(f"{name} {problem}")
         self.name = name
+        self.problem = problem
         self.log_path = log_path
         self.log_tail = log_tail
 
