@@ -1,0 +1,149 @@
+// Statistics (GET /v1/stats?from&to), overall and per station, as figures,
+// a bar chart and a table. Dates are WIB calendar days.
+
+import { h, replaceContent } from "../dom.js";
+import { barChart } from "../chart.js";
+import { addDays, formatNumber, wibDayStartIso, wibToday } from "../format.js";
+import { t } from "../i18n.js";
+import { loadInto } from "./common.js";
+
+const COUNTERS = ["panic_presses", "confirmed", "unconfirmed", "mis_presses", "followed_up", "complaints"];
+const CHART_SERIES = [
+  { key: "panic_presses", className: "chart-bar--presses" },
+  { key: "followed_up", className: "chart-bar--followed" },
+  { key: "mis_presses", className: "chart-bar--mis" },
+];
+
+// A preset's [from, to) as WIB days; `to` is exclusive, as the API's is.
+function presetRange(preset, today) {
+  switch (preset) {
+    case "today":
+      return [today, addDays(today, 1)];
+    case "week":
+      return [addDays(today, -6), addDays(today, 1)];
+    case "month":
+      return [addDays(today, -29), addDays(today, 1)];
+    default:
+      return ["", ""];
+  }
+}
+
+export function renderStats(main, context) {
+  const today = wibToday(context.now());
+  const fromInput = h("input", { type: "date", id: "stats-from", name: "from" });
+  const toInput = h("input", { type: "date", id: "stats-to", name: "to" });
+  const body = h("div", { id: "stats-body" });
+
+  const presets = ["today", "week", "month", "all"].map((preset) =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: "segment",
+        id: `stats-preset-${preset}`,
+        onclick: () => {
+          const [from, to] = presetRange(preset, today);
+          fromInput.value = from;
+          // The date field shows the last day included.
+          toInput.value = to ? addDays(to, -1) : "";
+          load();
+        },
+      },
+      t(`stats.${preset}`),
+    ),
+  );
+
+  const form = h(
+    "form",
+    {
+      class: "stats-range",
+      onsubmit: (event) => {
+        event.preventDefault();
+        load();
+      },
+    },
+    h("div", { class: "segmented", role: "group", "aria-label": t("stats.range") }, presets),
+    h("label", { for: "stats-from" }, t("stats.from")),
+    fromInput,
+    h("label", { for: "stats-to" }, t("stats.to")),
+    toInput,
+    h("button", { type: "submit", class: "button" }, t("stats.apply")),
+  );
+
+  replaceContent(
+    main,
+    h(
+      "section",
+      { class: "page", "aria-labelledby": "stats-heading" },
+      h("div", { class: "pane-header" }, h("h1", { id: "stats-heading" }, t("stats.heading"))),
+      form,
+      h("p", { class: "muted small" }, t("stats.note")),
+      body,
+    ),
+  );
+
+  function draw(stats) {
+    const cards = h(
+      "div",
+      { class: "stat-cards", id: "stat-cards" },
+      COUNTERS.map((key) =>
+        h("div", { class: `stat-card stat-card--${key}`, dataset: { counter: key } }, h("span", { class: "stat-value" }, formatNumber(stats[key])), h("span", { class: "stat-label" }, t(`stats.${key}`))),
+      ),
+    );
+    const stationIds = Object.keys(stats.by_polsek || {});
+    const ordered = [...stationIds].sort((a, b) => context.stationName(a).localeCompare(context.stationName(b)));
+    const groups = ordered.map((id) => ({ label: context.stationName(id === "null" || id === "" ? null : id), values: stats.by_polsek[id] }));
+    const series = CHART_SERIES.map((item) => ({ ...item, label: t(`stats.${item.key}`) }));
+    const hasData = groups.some((group) => COUNTERS.some((key) => group.values[key] > 0));
+
+    const chartSection = hasData
+      ? h(
+          "section",
+          { class: "chart-section", "aria-labelledby": "chart-heading" },
+          h("h2", { id: "chart-heading" }, t("stats.chart")),
+          h(
+            "ul",
+            { class: "chart-legend" },
+            series.map((item) => h("li", {}, h("span", { class: `legend-box ${item.className}`, "aria-hidden": "true" }), item.label)),
+          ),
+          h("div", { class: "chart-scroll" }, barChart({ groups, series, title: t("stats.chart_label"), width: body.clientWidth })),
+        )
+      : h("p", { class: "muted" }, t("stats.empty"));
+
+    const table = groups.length
+      ? h(
+          "section",
+          { "aria-labelledby": "by-polsek-heading" },
+          h("h2", { id: "by-polsek-heading" }, t("stats.by_polsek")),
+          h(
+            "div",
+            { class: "table-scroll" },
+            h(
+              "table",
+              { class: "table", id: "stats-table" },
+              h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("stats.station")), COUNTERS.map((key) => h("th", { scope: "col", class: "num" }, t(`stats.${key}`))))),
+              h(
+                "tbody",
+                {},
+                groups.map((group, index) =>
+                  h("tr", { dataset: { polsek: ordered[index] } }, h("th", { scope: "row" }, group.label), COUNTERS.map((key) => h("td", { class: "num" }, formatNumber(group.values[key])))),
+                ),
+              ),
+            ),
+          ),
+        )
+      : null;
+    replaceContent(body, cards, chartSection, table);
+  }
+
+  function load() {
+    const query = {
+      from: fromInput.value ? wibDayStartIso(fromInput.value) : null,
+      to: toInput.value ? wibDayStartIso(addDays(toInput.value, 1)) : null,
+    };
+    loadInto(body, () => context.api.get("/v1/stats", query), draw);
+  }
+
+  load();
+  return { destroy() {} };
+}
