@@ -8,6 +8,7 @@ tests, the broker on the other end of the socket.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import types
 from collections.abc import Callable
@@ -306,6 +307,9 @@ class FakeBoard:
 
     def deep_sleep(self, ms: int) -> None:
         self.slept_ms = ms
+
+    def random_bytes(self, n: int) -> bytes:
+        return os.urandom(n)
 
 
 def run(app: Any, clock: Clock, ms: int, step_ms: int = 20, each: Callable[[], None] | None = None) -> None:

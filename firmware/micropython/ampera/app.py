@@ -10,7 +10,7 @@
 #   wifi_start(ssid, password), wifi_connected(), wifi_rssi()
 #   open_transport(host, port, tls, ca_file, timeout_ms) -> transport
 #   sync_time(host) -> bool, wake_reason() -> "button", "timer" or None
-#   watchdog_feed(), deep_sleep(ms)
+#   watchdog_feed(), deep_sleep(ms), random_bytes(n)
 #
 # Network errors: every call that touches the network runs inside
 # App._network(), and NetworkError is caught in one place, App.tick(), which
@@ -20,8 +20,6 @@
 # First-connect policy: the first attempt starts at once; a broker or WiFi
 # that is down at boot is handled like any later outage (backoff from
 # backoff_min_ms), and the buttons work and queue events from the start.
-
-import os
 
 from ampera import FW_VERSION, clock, gesture, indicator, payload
 from ampera.device import Device
@@ -54,7 +52,7 @@ class App:
         self.t = cfg["timings"]
         self.board = board
         self.log = log or (lambda *a: None)
-        self.outbox = Outbox(fs, cfg["queue_max"])
+        self.outbox = Outbox(fs, cfg["queue_max"], self._new_tag)
         self.device = Device(cfg, self.outbox, self.log)
         self.buttons = {"panic": gesture.panic_button(self.t)}
         if cfg["pins"]["cancel"] is not None:
@@ -92,6 +90,9 @@ class App:
         self.uptime_rest_ms = 0
         self.bat = None
         self.gestures = []  # reused every tick
+
+    def _new_tag(self):
+        return "".join("%02x" % b for b in self.board.random_bytes(4))
 
     # Start-up
 
@@ -235,7 +236,7 @@ class App:
         self.state = OFFLINE
         if not self.board.wifi_connected():
             self.wifi_since = None
-        jitter = os.urandom(1)[0] * self.backoff_ms // 1024  # up to a quarter more
+        jitter = self.board.random_bytes(1)[0] * self.backoff_ms // 1024  # up to a quarter more
         delay = self.backoff_ms + jitter
         self.retry_at = clock.add(now, delay)
         self.backoff_ms = min(self.backoff_ms * 2, self.t["backoff_max_ms"])

@@ -60,7 +60,7 @@ class ConfigError(ValueError):
     """config.json is missing or invalid; `field` names the key (dotted path)."""
 
     def __init__(self, field, message):
-        ValueError.__init__(self, "config.json %s: %s" % (field, message))
+        super().__init__("config.json %s: %s" % (field, message))
         self.field = field
 
 

@@ -209,6 +209,9 @@ class Board:
                 sock.close()
             raise NetworkError("connect to %s:%d failed: %s" % (host, port, exc))
 
+    def random_bytes(self, n):
+        return os.urandom(n)  # the ESP32's hardware random number generator
+
     # Power and recovery
 
     def watchdog_start(self, timeout_ms):

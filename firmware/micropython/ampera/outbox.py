@@ -74,10 +74,6 @@ class FlashFs:
             pass
 
 
-def _random_tag():
-    return "".join("%02x" % b for b in os.urandom(4))
-
-
 class Outbox:
     """Events in send order, each kept until the broker acknowledged it.
 
@@ -88,7 +84,7 @@ class Outbox:
     eviction is counted in `dropped` (persisted) and returned to the caller.
     """
 
-    def __init__(self, fs, max_events, tag_source=_random_tag):
+    def __init__(self, fs, max_events, tag_source):
         self.fs = fs
         self.max_events = max_events
         self.items = []  # [(seq, name)] in send order
