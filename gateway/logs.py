@@ -10,11 +10,26 @@ from collections.abc import Callable
 LOG_FORMAT = "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
 
 
+class _PahoStopNoise(logging.Filter):
+    """Demote paho 2.2's "Client is not connected" error, logged by its loop after disconnect."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and str(record.msg).startswith(
+            "Client is not connected"
+        ):
+            record.levelno = logging.DEBUG
+            record.levelname = "DEBUG"
+            return logging.getLogger("paho").isEnabledFor(logging.DEBUG)
+        return True
+
+
 def configure(level: str) -> None:
     """Set up logging for the ``ampera-gateway`` process; only the entry point calls it."""
     logging.basicConfig(level=level, format=LOG_FORMAT)
+    paho = logging.getLogger("paho")
     # paho logs every packet at DEBUG; its warnings and errors are still wanted.
-    logging.getLogger("paho").setLevel(max(logging.getLevelName(level), logging.INFO))
+    paho.setLevel(max(logging.getLevelName(level), logging.INFO))
+    paho.addFilter(_PahoStopNoise())
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 

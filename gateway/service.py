@@ -122,6 +122,8 @@ class Gateway:
             )
         )
         self._update_gauges()
+        self._set_false_press_rates()
+        self.metrics.outbox_parked.set(self.store.parked_count())
         for name, target in (
             ("forwarder", self.forwarder.run),
             ("changes", self._poll_changes),
@@ -324,13 +326,8 @@ class Gateway:
                 press_count=alert.press_count,
             )
         if outcome.counts and alert is not None:
-            source = alert.source
-            self.metrics.alerts.labels(source=source, outcome=alert.outcome or "none").inc()
-            counts = self.engine.counts_for("source", source)
-            total = sum(counts.values())
-            self.metrics.false_press_rate.labels(source=source).set(
-                counts["cancelled"] / total if total else 0.0
-            )
+            self.metrics.alerts.labels(source=alert.source, outcome=alert.outcome or "none").inc()
+            self._set_false_press_rates()
         level = logging.DEBUG if outcome.decision is Decision.DUPLICATE else logging.INFO
         log.log(level, kv("decision", **fields))
 
@@ -344,6 +341,13 @@ class Gateway:
 
     def _update_gauges(self) -> None:
         self.metrics.pending_windows.set(self.engine.pending_count())
+
+    def _set_false_press_rates(self) -> None:
+        for (kind, key), counts in self.engine.state.counts.items():
+            if kind == "source":
+                total = sum(counts.values())
+                rate = counts["cancelled"] / total if total else 0.0
+                self.metrics.false_press_rate.labels(source=key).set(rate)
 
     # -- change feed ----------------------------------------------------------
 

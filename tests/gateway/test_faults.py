@@ -171,3 +171,32 @@ def test_burst_beyond_default_queue_while_down(
     gateway.start()
 
     assert_exactly_once(api, burst, timeout_s=60)
+
+
+def test_window_expired_while_down_forwarded_on_start(
+    mosquitto: MosquittoProcess,
+    api: DispatchUnderTest,
+    gateway_factory: Callable[..., GatewayProcess],
+) -> None:
+    gateway = gateway_factory(
+        mqtt_url=mosquitto.url, dispatch_url=api.url, token=api.token, confirm_window_s=1.0
+    )
+    gateway.start()
+    publisher = Publisher(mosquitto.url)
+    try:
+        topic = topics.device_topic("btn-window-01", topics.EVENT)
+        press = {"v": 1, "id": "p-1", "type": "press", "source": "button", "seq": 1, "ts": None}
+        publisher.client.publish(topic, json.dumps(press), qos=1).wait_for_publish(10)
+    finally:
+        publisher.close()
+    gateway.wait_metric("ampera_gateway_pending_windows", 1)
+    gateway.kill()
+    time.sleep(1.2)  # the window ends while the gateway is down
+
+    gateway.start()
+
+    item = wait_until(
+        lambda: [i for i in api.incidents() if i["device_id"] == "btn-window-01"],
+        what="unconfirmed incident",
+    )
+    assert [i["state"] for i in item] == ["unconfirmed"]

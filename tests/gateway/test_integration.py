@@ -11,12 +11,21 @@ import pytest
 
 from broker.server import MosquittoProcess
 from protocol import topics
-from tests.gateway.conftest import DispatchUnderTest
+from tests.gateway.conftest import DispatchUnderTest, RealApi
+from tests.support.dispatch import DispatchServer
 from tests.support.gateway import GatewayProcess, MqttProbe, wait_until
 
 WINDOW_S = 0.5
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DispatchUnderTest]:
+    """One real dispatch API for this module; each test uses its own device ids."""
+    path = tmp_path_factory.mktemp("dispatch")
+    with DispatchServer(f"sqlite:///{path / 'dispatch.db'}", path) as server:
+        yield RealApi(server)
 
 
 @pytest.fixture
@@ -222,3 +231,33 @@ def test_heartbeat_forwarded_as_device_status(gateway: GatewayProcess, probe: Mq
     )
 
     gateway.wait_metric("ampera_gateway_device_status_posts_total", 1, result="ok")
+
+
+def test_staff_actions_reach_device_as_feedback(
+    gateway: GatewayProcess, api: DispatchUnderTest, probe: MqttProbe
+) -> None:
+    assert isinstance(api, RealApi)
+    event = probe.publish_event("btn-staff-01", type="hold")
+    incident = wait_incident(api, "btn-staff-01", "confirmed")
+    staff = api.server.client(api.staff_token)
+
+    staff.post(f"/v1/incidents/{incident['id']}/acknowledge").raise_for_status()
+    acknowledged = probe.wait_feedback("btn-staff-01", "acknowledged")
+    staff.post(f"/v1/incidents/{incident['id']}/dispatch", json={"unit": "R-1"}).raise_for_status()
+    probe.wait_feedback("btn-staff-01", "dispatched")
+    staff.post(
+        f"/v1/incidents/{incident['id']}/resolve", json={"outcome": "genuine", "note": "ok"}
+    ).raise_for_status()
+    probe.wait_feedback("btn-staff-01", "resolved")
+
+    assert acknowledged["alert"] == event["id"]
+    # The resolved incident is closed in the gateway: a new hold is a new incident.
+    gateway.wait_metric("ampera_gateway_events_total", 1, type="none", decision="closed_by_staff")
+    second = probe.publish_event("btn-staff-01", type="hold")
+    wait_until(
+        lambda: [
+            i for i in incidents_of(api, "btn-staff-01") if i["first_event_id"] == second["id"]
+        ],
+        what="second incident",
+    )
+    assert len(incidents_of(api, "btn-staff-01")) == 2
