@@ -1,0 +1,76 @@
+"""The device's ``config.json``: WiFi, broker, credentials, pins and timings.
+
+The firmware reads this file at boot (``firmware/micropython/``; its schema
+is described in docs/firmware.md). It holds the WiFi and broker passwords,
+so it is written readable by its owner only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+# Pins of the reference button (hardware/): the panic button between GPIO27
+# and ground with the internal pull-up, the on-board LED on GPIO2 and a
+# buzzer on GPIO25.
+DEFAULT_PINS: dict[str, int] = {"button": 27, "led": 2, "buzzer": 25}
+
+# Gesture and reporting timings; every key carries its unit.
+DEFAULT_TIMINGS: dict[str, int] = {
+    "debounce_ms": 30,
+    "hold_min_ms": 2000,
+    "test_hold_ms": 8000,
+    "heartbeat_interval_s": 300,
+}
+
+CA_TARGET = "ca.crt"
+
+
+def build_config(
+    device_id: str,
+    wifi_ssid: str,
+    wifi_password: str,
+    mqtt_url: str,
+    mqtt_username: str,
+    mqtt_password: str,
+    ca_file: Path | None = None,
+    pins: dict[str, int] | None = None,
+    timings: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """Return the config.json content; ``ca_file`` is copied to the board as ``ca.crt``."""
+    return {
+        "device_id": device_id,
+        "wifi": {"ssid": wifi_ssid, "password": wifi_password},
+        "mqtt": {
+            "url": mqtt_url,
+            "username": mqtt_username,
+            "password": mqtt_password,
+            "ca": CA_TARGET if ca_file is not None else None,
+        },
+        "pins": {**DEFAULT_PINS, **(pins or {})},
+        "timings": {**DEFAULT_TIMINGS, **(timings or {})},
+    }
+
+
+def write_config(path: Path, config: dict[str, Any]) -> Path:
+    """Write the file with mode 0600, because it holds passwords."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(config, handle, indent=2)
+        handle.write("\n")
+    return path
+
+
+def parse_assignments(items: list[str] | None, option: str) -> dict[str, int]:
+    """Parse ``name=integer`` pairs from repeated command-line options."""
+    result = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name or not value.strip().lstrip("-").isdigit():
+            raise ValueError(f"{option} expects name=integer, got {item!r}")
+        result[name.strip()] = int(value)
+    return result
