@@ -74,7 +74,7 @@ class Player:
 
     def __init__(self, buzzer_enabled):
         self.buzzer_enabled = buzzer_enabled
-        self.current = None
+        self.current = IDLE
         self.started = 0
 
     def show(self, indication, now):
