@@ -58,7 +58,7 @@ def run_device_command(
     device = device_from_args(args, broker)
     out(text("connecting", lang, device=args.device, broker=broker.redacted()))
     try:
-        device.connect(timeout_s=10)
+        device.connect(timeout_s=10, fail_fast=True)
     except ConnectionError as exc:
         out(text("connect_failed", lang, error=exc))
         return 1

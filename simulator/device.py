@@ -112,23 +112,31 @@ class SimDevice:
         self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
         self.client.on_disconnect = self._on_disconnect
+        self.client.on_connect_fail = self._on_connect_fail
         self._broker = broker
 
     # -- connection -------------------------------------------------------
 
-    def connect(self, timeout_s: float = 10.0) -> None:
-        """Connect, subscribe to feedback and publish the retained birth; raise ConnectionError."""
+    def connect(self, timeout_s: float = 10.0, fail_fast: bool = False) -> None:
+        """Connect, subscribe to feedback and publish the retained birth; raise ConnectionError.
+
+        With ``fail_fast`` the first refused or failed connection attempt
+        raises at once instead of retrying until ``timeout_s``.
+        """
         self.start()
-        self.wait_ready(timeout_s)
+        self.wait_ready(timeout_s, fail_fast)
 
     def start(self) -> None:
         """Start connecting in the client's network thread without waiting."""
         self.client.connect_async(self._broker.host, self._broker.port, keepalive=60)
         self.client.loop_start()
 
-    def wait_ready(self, timeout_s: float) -> None:
+    def wait_ready(self, timeout_s: float, fail_fast: bool = False) -> None:
         """Wait until the feedback subscription is acknowledged; raise ConnectionError."""
-        if not self._subscribed.wait(timeout_s):
+        deadline = time.monotonic() + timeout_s
+        while not self._subscribed.wait(0.05):
+            if time.monotonic() < deadline and not (fail_fast and self._connect_error):
+                continue
             self.client.loop_stop()
             problem = self._connect_error or f"no answer from the broker within {timeout_s} s"
             raise ConnectionError(
@@ -169,6 +177,9 @@ class SimDevice:
             qos=STATUS_QOS,
             retain=True,
         )
+
+    def _on_connect_fail(self, client: mqtt.Client, userdata: object) -> None:
+        self._connect_error = "the connection failed (is the broker running at this address?)"
 
     def _on_subscribe(
         self,

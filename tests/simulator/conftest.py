@@ -55,6 +55,23 @@ class Recorder:
                     return found
                 self._changed.wait(remaining)
 
+    def on_topic_prefix(
+        self, prefix: str, suffix: str, count: int, timeout_s: float = 10.0
+    ) -> list[Received]:
+        """Wait for ``count`` messages on topics with this prefix and suffix; return them."""
+        deadline = time.monotonic() + timeout_s
+        with self._changed:
+            while True:
+                found = [
+                    message
+                    for message in self.messages
+                    if message.topic.startswith(prefix) and message.topic.endswith(suffix)
+                ]
+                remaining = deadline - time.monotonic()
+                if len(found) >= count or remaining <= 0:
+                    return found
+                self._changed.wait(remaining)
+
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()

@@ -7,8 +7,7 @@ from simulator.plan import Gesture
 from simulator.scenario import ARTICLE_MONTH, Station, plan_month
 
 STATIONS = [
-    Station(f"polsek-{n:02d}", f"Polsek {n}", -2.95 - n * 0.01, 104.7 + n * 0.01)
-    for n in range(14)
+    Station(f"polsek-{n:02d}", f"Polsek {n}", -2.95 - n * 0.01, 104.7 + n * 0.01) for n in range(14)
 ]
 
 
