@@ -21,7 +21,7 @@ def test_valid_config_fills_defaults():
 
 
 def test_mqtts_url_with_default_port():
-    raw = make_config(mqtt={"url": "mqtts://broker.polresta.example", "ca_file": "ca.pem"})
+    raw = make_config(mqtt={"url": "mqtts://broker.polresta.example", "ca": "ca.pem"})
     cfg = config.validate(raw)
     assert (cfg["mqtt"]["port"], cfg["mqtt"]["tls"]) == (8883, True)
 
@@ -37,7 +37,7 @@ def test_mqtts_url_with_default_port():
         ({"mqtt": {"url": "http://x"}}, "mqtt.url"),
         ({"mqtt": {"url": "mqtt://x:99999"}}, "mqtt.url"),
         ({"mqtt": {"url": "mqtt://user:pw@x"}}, "mqtt.url"),
-        ({"mqtt": {"url": "mqtts://x"}}, "mqtt.ca_file"),
+        ({"mqtt": {"url": "mqtts://x"}}, "mqtt.ca"),
         ({"mqtt": {"url": "mqtt://x", "keepalive_s": 5}}, "mqtt.keepalive_s"),
         ({"pins": {"button": 4, "cancel": 4}}, "pins"),
         ({"pins": {"button": "4"}}, "pins.button"),

@@ -124,7 +124,7 @@ def test_lost_puback_resends_same_id_on_vm():
     [
         ('raw["device_id"] = "BAD"', "device_id"),
         ('raw["timings"] = {"hold_min_ms": 10}', "timings.hold_min_ms"),
-        ('raw["mqtt"] = {"url": "mqtts://x"}', "mqtt.ca_file"),
+        ('raw["mqtt"] = {"url": "mqtts://x"}', "mqtt.ca"),
     ],
 )
 def test_config_errors_on_vm(change, field):

@@ -174,7 +174,7 @@ class App:
         mqtt = self.cfg["mqtt"]
         self.attempts += 1
         transport = self.board.open_transport(
-            mqtt["host"], mqtt["port"], mqtt["tls"], mqtt["ca_file"], self.t["connect_timeout_ms"]
+            mqtt["host"], mqtt["port"], mqtt["tls"], mqtt["ca"], self.t["connect_timeout_ms"]
         )
         try:
             self.client.connect(transport, now)
@@ -213,7 +213,7 @@ class App:
         self._read_battery()
         body = payload.heartbeat(self.bat, self.board.wifi_rssi(), self.uptime_s, len(self.outbox))
         self.client.publish(self.topic_heartbeat, body, HEARTBEAT_QOS, False, now)
-        self.next_heartbeat = clock.add(now, self.t["heartbeat_ms"])
+        self.next_heartbeat = clock.add(now, self.t["heartbeat_interval_s"] * 1000)
 
     def _on_puback(self, pid):
         inflight = self.inflight
@@ -281,4 +281,4 @@ class App:
                 self.client.close()
         self.board.set_led(False)
         self.board.set_buzzer(False)
-        self.board.deep_sleep(self.t["heartbeat_ms"])
+        self.board.deep_sleep(self.t["heartbeat_interval_s"] * 1000)

@@ -17,7 +17,7 @@ DEFAULT_TIMINGS = {
     "local_window_ms": 10000,
     "result_show_ms": 5000,
     "alert_memory_ms": 1800000,
-    "heartbeat_ms": 60000,
+    "heartbeat_interval_s": 60,
     "backoff_min_ms": 1000,
     "backoff_max_ms": 60000,
     "connect_timeout_ms": 10000,
@@ -35,7 +35,7 @@ TIMING_LIMITS = {
     "local_window_ms": (0, 300000),
     "result_show_ms": (0, 60000),
     "alert_memory_ms": (60000, 86400000),
-    "heartbeat_ms": (5000, 3600000),
+    "heartbeat_interval_s": (5, 3600),
     "backoff_min_ms": (100, 60000),
     "backoff_max_ms": (1000, 3600000),
     "connect_timeout_ms": (1000, 60000),
@@ -43,11 +43,14 @@ TIMING_LIMITS = {
     "watchdog_ms": (20000, 600000),
     "awake_ms": (5000, 3600000),
 }
+# The reference design in hardware/: panic button on GPIO27, cancel button
+# on GPIO26 (both RTC pins, so ext0 can wake the chip), LED on GPIO2,
+# buzzer on GPIO25, battery divider on GPIO34 (ADC1).
 DEFAULT_PINS = {
-    "button": 4,
-    "cancel": 5,
+    "button": 27,
+    "cancel": 26,
     "led": 2,
-    "buzzer": None,
+    "buzzer": 25,
     "battery_adc": None,
     "led_active_high": True,
 }
@@ -77,7 +80,7 @@ def valid_device_id(text):
 def parse_url(url):
     """Split mqtt://host[:port] or mqtts://host[:port] into (host, port, tls)."""
     if not isinstance(url, str):
-        raise ConfigError("mqtt.url", "expected a string such as mqtts://broker.example:8883")
+        raise ConfigError("mqtt.url", "expected a string such as mqtts://broker.example:8883, got %r" % (url,))
     if url.startswith("mqtts://"):
         tls, rest, port = True, url[8:], 8883
     elif url.startswith("mqtt://"):
@@ -169,14 +172,14 @@ def validate(raw):
     mqtt = _section(
         raw,
         "mqtt",
-        {"url": None, "username": device_id, "password": None, "ca_file": None, "keepalive_s": 60},
+        {"url": None, "username": device_id, "password": None, "ca": None, "keepalive_s": 60},
     )
     mqtt["host"], mqtt["port"], mqtt["tls"] = parse_url(mqtt["url"])
     _text("mqtt.username", mqtt["username"])
     _text("mqtt.password", mqtt["password"], required=False)
-    _text("mqtt.ca_file", mqtt["ca_file"], required=False)
-    if mqtt["tls"] and mqtt["ca_file"] is None:
-        raise ConfigError("mqtt.ca_file", "required for mqtts://: the broker's CA certificate file")
+    _text("mqtt.ca", mqtt["ca"], required=False)
+    if mqtt["tls"] and mqtt["ca"] is None:
+        raise ConfigError("mqtt.ca", "required for mqtts://: the file name of the broker's CA certificate")
     _int("mqtt.keepalive_s", mqtt["keepalive_s"], 10, 1200)
 
     pins = _section(raw, "pins", DEFAULT_PINS)
