@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -21,6 +20,12 @@ class ApiError(RuntimeError):
         super().__init__(f"{request.method} {request.url.path} -> {response.status_code}: {detail}")
         self.status_code = response.status_code
         self.detail = detail
+
+    @classmethod
+    def missing_login(cls) -> ApiError:
+        request = httpx.Request("POST", "/v1/auth/token")
+        detail = "no login given: set --api-user and --api-password (an admin account)"
+        return cls(httpx.Response(401, json={"detail": detail}, request=request))
 
 
 class DispatchApi:
@@ -100,10 +105,13 @@ class DispatchApi:
         return self.request("POST", "/v1/complaints", json=body)
 
 
-def wait_healthy(api: DispatchApi, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if api.healthy():
-            return True
-        time.sleep(0.1)
-    return False
+def find_password(answer: Mapping[str, Any]) -> str | None:
+    """Return the broker password in a device registration answer, wherever the API puts it."""
+    for key in ("password", "mqtt_password"):
+        if isinstance(answer.get(key), str):
+            return str(answer[key])
+    for key in ("mqtt", "credentials", "broker"):
+        nested = answer.get(key)
+        if isinstance(nested, Mapping) and isinstance(nested.get("password"), str):
+            return str(nested["password"])
+    return None

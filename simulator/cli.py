@@ -100,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="JSON file mapping device ids to broker passwords (for a broker with accounts)",
     )
     load.add_argument("--seed", type=int, default=None, help="random seed (default: random)")
+    load.add_argument(
+        "--register",
+        action="store_true",
+        help="register the devices through the dispatch API first and use the broker "
+        "passwords it returns (needs --api-user and --api-password)",
+    )
+    add_api_arguments(load)
 
     scenario = commands.add_parser(
         "scenario", help="replay a scripted scenario against running services"
@@ -107,22 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_common_arguments(scenario, suppress=True)
     scenario.add_argument("name", choices=("month",), help="month: the first month of Ampera")
     add_month_arguments(scenario)
-    scenario.add_argument(
-        "--dispatch-url",
-        default=os.environ.get("AMPERA_DISPATCH_URL", DEFAULT_DISPATCH_URL),
-        help="dispatch API base URL [env AMPERA_DISPATCH_URL]",
-    )
-    scenario.add_argument(
-        "--api-user",
-        default=os.environ.get("AMPERA_SIM_API_USER"),
-        help="admin or operator login for registering devices and the staff steps "
-        "[env AMPERA_SIM_API_USER]",
-    )
-    scenario.add_argument(
-        "--api-password",
-        default=os.environ.get("AMPERA_SIM_API_PASSWORD"),
-        help="its password [env AMPERA_SIM_API_PASSWORD]",
-    )
+    add_api_arguments(scenario)
 
     demo = commands.add_parser(
         "demo", help="start broker, dispatch API and gateway and replay the month (make demo)"
@@ -177,6 +169,25 @@ def add_common_arguments(parser: argparse.ArgumentParser, suppress: bool = False
         "--log-level",
         default=default(os.environ.get("AMPERA_LOG_LEVEL", "WARNING")),
         help="level of the MQTT and HTTP details logged on stderr [env AMPERA_LOG_LEVEL]",
+    )
+
+
+def add_api_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dispatch-url",
+        default=os.environ.get("AMPERA_DISPATCH_URL", DEFAULT_DISPATCH_URL),
+        help=f"dispatch API base URL [env AMPERA_DISPATCH_URL, default {DEFAULT_DISPATCH_URL}]",
+    )
+    parser.add_argument(
+        "--api-user",
+        default=os.environ.get("AMPERA_SIM_API_USER"),
+        help="admin login of the dispatch API: registers devices and acts as staff "
+        "[env AMPERA_SIM_API_USER]",
+    )
+    parser.add_argument(
+        "--api-password",
+        default=os.environ.get("AMPERA_SIM_API_PASSWORD"),
+        help="its password [env AMPERA_SIM_API_PASSWORD]",
     )
 
 

@@ -8,7 +8,10 @@ import random
 import time
 from collections.abc import Callable
 
+import httpx
+
 from protocol.events import Location
+from simulator.api import ApiError, DispatchApi, find_password
 from simulator.connection import BrokerUrl
 from simulator.device import FeedbackMessage, SimDevice
 from simulator.messages import feedback_state, text
@@ -116,6 +119,30 @@ def _send_and_watch(args: argparse.Namespace, device: SimDevice, out: Callable[[
     return 0
 
 
+def register_devices(
+    args: argparse.Namespace, device_ids: list[str], sources: list[str]
+) -> dict[str, str]:
+    """Register the load devices at the stations in turn; return their broker passwords."""
+    if not args.api_user or not args.api_password:
+        raise ApiError.missing_login()
+    api = DispatchApi.login(args.dispatch_url, args.api_user, args.api_password)
+    try:
+        stations = api.stations()
+        passwords: dict[str, str] = {}
+        for number, device_id in enumerate(device_ids):
+            station = stations[number % len(stations)]
+            kind = sources[number % len(sources)]
+            answer = api.register_device(
+                device_id, kind, f"Beban {device_id}", station["lat"], station["lon"]
+            )
+            password = find_password(answer)
+            if password is not None:
+                passwords[device_id] = password
+        return passwords
+    finally:
+        api.close()
+
+
 def run_load(args: argparse.Namespace, broker: BrokerUrl, out: Callable[[str], None]) -> int:
     """Connect ``--devices`` devices and play a random load plan; exit 1 if PUBACKs are missing."""
     lang = args.lang
@@ -130,6 +157,12 @@ def run_load(args: argparse.Namespace, broker: BrokerUrl, out: Callable[[str], N
             credentials = json.load(handle)
     device_ids = [f"{args.prefix}-{number:04d}" for number in range(args.devices)]
     sources = ["button", "app"] if args.source == "mixed" else [args.source]
+    if args.register:
+        try:
+            credentials.update(register_devices(args, device_ids, sources))
+        except (ApiError, httpx.HTTPError) as exc:
+            out(text("api_failed", lang, error=exc))
+            return 1
     devices = [
         SimDevice(
             device_id,

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import ssl
 from dataclasses import dataclass, replace
+from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
 
 DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883"
 
+Transport = Literal["tcp", "websockets"]
+
 # Scheme -> (paho transport, TLS on, default port).
-SCHEMES = {
+SCHEMES: dict[str, tuple[Transport, bool, int]] = {
     "mqtt": ("tcp", False, 1883),
     "mqtts": ("tcp", True, 8883),
     "ws": ("websockets", False, 80),
@@ -37,7 +40,7 @@ class BrokerUrl:
     ca_file: str | None = None
 
     @property
-    def transport(self) -> str:
+    def transport(self) -> Transport:
         return SCHEMES[self.scheme][0]
 
     @property

@@ -166,7 +166,7 @@ class SimDevice:
     ) -> None:
         if reason_code.is_failure:
             self._connect_error = f"connection refused: {reason_code}"
-            log.warning("connect_refused device_id=%s reason=%s", self.device_id, reason_code)
+            log.info("connect_refused device_id=%s reason=%s", self.device_id, reason_code)
             return
         self._connected.set()
         # Subscribing inside on_connect subscribes again after every reconnect.

@@ -20,7 +20,7 @@ from typing import Any
 
 from gateway.logic import DEFAULT_CONFIRM_WINDOW_S
 from protocol.events import Location
-from simulator.api import ApiError, DispatchApi
+from simulator.api import ApiError, DispatchApi, find_password
 from simulator.connection import BrokerUrl
 from simulator.device import SimDevice
 from simulator.messages import feedback_state, text
@@ -332,18 +332,6 @@ class MonthRun:
             list(pool.map(send, range(len(plan.complaints))))
         self.out(text("complaints", self.lang, count=len(plan.complaints)))
         return True
-
-
-def find_password(answer: Mapping[str, Any]) -> str | None:
-    """Return the broker password in a device registration answer, wherever the API puts it."""
-    for key in ("password", "mqtt_password"):
-        if isinstance(answer.get(key), str):
-            return str(answer[key])
-    for key in ("mqtt", "credentials", "broker"):
-        nested = answer.get(key)
-        if isinstance(nested, Mapping) and isinstance(nested.get("password"), str):
-            return str(nested["password"])
-    return None
 
 
 def print_summary(
