@@ -50,6 +50,10 @@ export default defineConfig({
         navigateFallback: "/app/index.html",
         navigateFallbackAllowlist: [/^\/app\//],
         cleanupOutdatedCaches: true,
+        // Control the page that installed the worker, so the app works
+        // offline from its first visit on.
+        clientsClaim: true,
+        skipWaiting: true,
       },
     }),
   ],

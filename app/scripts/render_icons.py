@@ -32,10 +32,11 @@ def main() -> None:
                 f"<div style='width:{size}px;height:{size}px'>{svg}</div></body></html>"
             )
             page.locator("svg").evaluate(
-                "(el, size) => { el.setAttribute('width', size); el.setAttribute('height', size); }",
+                "(el, px) => { el.setAttribute('width', px); el.setAttribute('height', px); }",
                 size,
             )
-            page.locator("div").screenshot(path=str(PUBLIC / f"icon-{size}.png"), omit_background=True)
+            target = PUBLIC / f"icon-{size}.png"
+            page.locator("div").screenshot(path=str(target), omit_background=True)
 
 
 if __name__ == "__main__":

@@ -23,15 +23,19 @@ export interface RegistrationInput {
   password: string;
 }
 
-export type ComplaintCategory = "perjudian" | "pencurian" | "begal" | "narkoba" | "lainnya";
-
-export const COMPLAINT_CATEGORIES: readonly ComplaintCategory[] = [
+/** The categories the dispatch API accepts (dispatch/schemas.py, ComplaintCategory). */
+export const COMPLAINT_CATEGORIES = [
   "perjudian",
   "pencurian",
   "begal",
   "narkoba",
+  "kekerasan",
+  "penipuan",
+  "keributan",
   "lainnya",
-];
+] as const;
+
+export type ComplaintCategory = (typeof COMPLAINT_CATEGORIES)[number];
 
 export interface ComplaintInput {
   category: ComplaintCategory;
@@ -107,4 +111,9 @@ export function fileComplaint(token: string, input: ComplaintInput): Promise<{ i
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
   });
+}
+
+/** Return the logged-in citizen's account (`GET /v1/citizens/me`). */
+export function fetchMe(token: string): Promise<{ email: string | null; name: string | null }> {
+  return request(apiUrl("/v1/citizens/me"), { headers: { Authorization: `Bearer ${token}` } });
 }

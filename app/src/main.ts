@@ -3,7 +3,14 @@
 
 import { registerSW } from "virtual:pwa-register";
 import * as alerts from "./alert-state";
-import { ApiError, type ComplaintCategory, fileComplaint, login, registerCitizen } from "./api";
+import {
+  ApiError,
+  type ComplaintCategory,
+  fetchMe,
+  fileComplaint,
+  login,
+  registerCitizen,
+} from "./api";
 import { HOLD_MS } from "./config";
 import { type EventType, newEventId } from "./events";
 import { GESTURE_EVENTS, type Gesture, HoldRecogniser } from "./gesture";
@@ -279,7 +286,15 @@ async function submitForm(
 
 async function startSession(email: string, password: string, name: string | null): Promise<void> {
   const token = await login(email, password);
-  const session: store.Session = { access_token: token, email, name };
+  let shownName = name;
+  if (shownName === null) {
+    // Only for display in the settings screen, so a failure changes nothing.
+    shownName = await fetchMe(token).then(
+      (me) => me.name,
+      () => null,
+    );
+  }
+  const session: store.Session = { access_token: token, email, name: shownName };
   state.session = session;
   await store.setValue("session", session);
 }

@@ -27,6 +27,13 @@ export interface ViewState {
 
 const SCREENS: readonly Screen[] = ["register", "login", "panic", "report", "settings"];
 
+/** Set an element's text only when it changed, so live regions announce real changes only. */
+function setText(element: HTMLElement, text: string): void {
+  if (element.textContent !== text) {
+    element.textContent = text;
+  }
+}
+
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const element = document.getElementById(id);
   if (!element) {
@@ -86,14 +93,14 @@ function renderConnection(state: ViewState): void {
   const conn = byId("conn");
   conn.hidden = state.device === null;
   conn.className = `conn conn-${state.link}`;
-  conn.textContent = t(`conn.${state.link}` as TextKey);
+  setText(conn, t(`conn.${state.link}` as TextKey));
 
   const notice = byId("conn-notice");
   if (state.link === "rejected") {
-    notice.textContent = t("conn.rejectedHelp");
+    setText(notice, t("conn.rejectedHelp"));
     notice.hidden = false;
   } else if (state.link === "online" && state.gatewayOnline === false) {
-    notice.textContent = t("conn.gatewayDown");
+    setText(notice, t("conn.gatewayDown"));
     notice.hidden = false;
   } else {
     notice.hidden = true;
@@ -112,11 +119,11 @@ function statusText(alert: AlertView, nowMs: number): { text: string; detail: st
         return { text: t("state.sent"), detail: "" };
       }
       return remaining > 0
-        ? { text: t("state.pendingEstimate", { s: remaining }), detail: t("panic.hintPending") }
+        ? { text: t("state.pendingEstimate"), detail: t("panic.hintPending") }
         : { text: t("state.windowOver"), detail: "" };
     case "pending":
       return remaining !== null && remaining > 0
-        ? { text: t("state.pending", { s: remaining }), detail: t("panic.hintPending") }
+        ? { text: t("state.pending"), detail: t("panic.hintPending") }
         : { text: t("state.windowOver"), detail: "" };
     case "dispatched":
       return {
@@ -138,40 +145,44 @@ function renderPanic(state: ViewState, nowMs: number): void {
 
   const button = byId<HTMLButtonElement>("panic-button");
   button.disabled = state.device === null;
-  byId("panic-label").textContent = t(state.testMode ? "panic.labelTest" : "panic.label");
-  byId("panic-sub").textContent =
-    state.holdProgress > 0 ? t("panic.holding") : t(state.testMode ? "panic.subTest" : "panic.sub");
+  setText(byId("panic-label"), t(state.testMode ? "panic.labelTest" : "panic.label"));
+  setText(
+    byId("panic-sub"),
+    state.holdProgress > 0 ? t("panic.holding") : t(state.testMode ? "panic.subTest" : "panic.sub"),
+  );
   button.setAttribute("aria-label", t(state.testMode ? "panic.ariaTest" : "panic.aria"));
-  byId("ring").style.strokeDashoffset = String(100 - state.holdProgress * 100);
+  const ring = byId("ring");
+  ring.style.strokeDashoffset = String(100 - state.holdProgress * 100);
+  ring.style.visibility = state.holdProgress > 0 ? "visible" : "hidden";
 
   const status = byId("alert-status");
   status.dataset.phase = alert.phase;
   status.dataset.kind = alert.kind ?? "";
   const { text, detail } = statusText(alert, nowMs);
-  byId("status-text").textContent = text;
-  byId("status-detail").textContent = detail;
+  setText(byId("status-text"), text);
+  setText(byId("status-detail"), detail);
 
   const remaining = remainingSeconds(alert, nowMs);
   const countdown = byId("countdown");
   countdown.hidden = remaining === null || remaining <= 0 || alert.kind === "test";
-  byId("countdown-value").textContent = remaining === null ? "" : String(remaining);
+  setText(byId("countdown-value"), remaining === null ? "" : String(remaining));
 
   byId("cancel-button").hidden = !canCancel(alert);
   byId("dismiss-button").hidden = !canClose(alert);
-  byId("hint").textContent = alert.phase === "idle" && !state.testMode ? t("panic.hint") : "";
+  setText(byId("hint"), alert.phase === "idle" && !state.testMode ? t("panic.hint") : "");
 
   const locLine = byId("loc-line");
   if (state.geoStatus === "denied") {
-    locLine.textContent = t("loc.denied");
+    setText(locLine, t("loc.denied"));
   } else if (state.geoAccuracyM !== null) {
-    locLine.textContent = t("loc.ok", { acc: Math.round(state.geoAccuracyM) });
+    setText(locLine, t("loc.ok", { acc: Math.round(state.geoAccuracyM) }));
   } else {
-    locLine.textContent = state.geoStatus === "unavailable" ? t("loc.unavailable") : "";
+    setText(locLine, state.geoStatus === "unavailable" ? t("loc.unavailable") : "");
   }
 
   const queueLine = byId("queue-line");
   queueLine.hidden = state.queued === 0;
-  queueLine.textContent = t("queue.count", { n: state.queued });
+  setText(queueLine, t("queue.count", { n: state.queued }));
 }
 
 function renderReport(state: ViewState): void {
@@ -181,11 +192,12 @@ function renderReport(state: ViewState): void {
 }
 
 function renderSettings(state: ViewState): void {
-  byId("settings-account").textContent = state.session
-    ? `${state.session.name ?? ""} (${state.session.email})`.trim()
-    : t("settings.none");
-  byId("settings-device").textContent = state.device?.device_id ?? t("settings.none");
-  byId("settings-version").textContent = APP_VERSION;
+  setText(
+    byId("settings-account"),
+    state.session ? `${state.session.name ?? ""} (${state.session.email})`.trim() : t("settings.none"),
+  );
+  setText(byId("settings-device"), state.device?.device_id ?? t("settings.none"));
+  setText(byId("settings-version"), APP_VERSION);
   byId<HTMLInputElement>("test-mode").checked = state.testMode;
   byId("logout-button").hidden = state.session === null;
 }

@@ -1,0 +1,119 @@
+"""The citizen app in headless Chromium against the real broker, gateway and API."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.app.conftest import (
+    CONFIRM_WINDOW_S,
+    PALEMBANG,
+    AppStack,
+    register,
+    screenshot,
+    status_text,
+    wait_connected,
+    wait_phase,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_press_expires_unconfirmed_with_location(app_stack: AppStack, phone) -> None:
+    page = phone.new_page()
+    device_id = register(page, app_stack.app_url)
+
+    page.locator("#panic-button").click()
+    wait_phase(page, "pending")
+    assert page.locator("#countdown").is_visible()
+    remaining = int(page.locator("#countdown-value").text_content() or "0")
+    assert 0 < remaining <= CONFIRM_WINDOW_S
+    assert page.locator("#cancel-button").is_visible()
+    assert "Diteruskan ke Polsek saat hitungan habis" in status_text(page)
+    screenshot(page, "pending")
+
+    wait_phase(page, "unconfirmed")
+    assert page.locator("#cancel-button").is_hidden()
+    incident = app_stack.wait_incident(device_id)
+    assert incident["source"] == "app"
+    assert incident["confirmation"] == "unconfirmed"
+    assert incident["press_count"] == 1
+    assert incident["loc"]["lat"] == pytest.approx(PALEMBANG["latitude"])
+    assert incident["loc"]["lon"] == pytest.approx(PALEMBANG["longitude"])
+    assert incident["loc"]["acc_m"] == pytest.approx(PALEMBANG["accuracy"])
+    assert incident["polsek"] is not None
+    screenshot(page, "unconfirmed")
+
+
+def test_hold_confirms_and_shows_staff_actions(app_stack: AppStack, phone) -> None:
+    page = phone.new_page()
+    device_id = register(page, app_stack.app_url)
+
+    page.locator("#panic-button").hover()
+    page.mouse.down()
+    wait_phase(page, "confirmed", timeout_ms=10_000)
+    page.mouse.up()
+    incident = app_stack.wait_incident(device_id)
+    assert incident["confirmation"] == "confirmed"
+    assert incident["state"] == "confirmed"
+    assert page.locator("#cancel-button").is_hidden()
+
+    app_stack.act(incident["id"], "acknowledge")
+    wait_phase(page, "acknowledged")
+    assert "Polsek sudah menerima" in status_text(page)
+
+    app_stack.act(incident["id"], "dispatch", {"unit": "Patroli Ilir Timur 2"})
+    wait_phase(page, "dispatched")
+    assert "Petugas sedang menuju" in status_text(page)
+    screenshot(page, "dispatched")
+
+    app_stack.act(incident["id"], "resolve", {"outcome": "genuine", "note": "aman"})
+    wait_phase(page, "resolved")
+    page.locator("#dismiss-button").click()
+    wait_phase(page, "idle")
+
+
+def test_press_then_cancel_is_mis_press(app_stack: AppStack, phone) -> None:
+    page = phone.new_page()
+    device_id = register(page, app_stack.app_url)
+
+    page.locator("#panic-button").click()
+    page.locator("#cancel-button").click()
+    wait_phase(page, "cancelled")
+    assert "salah pencet" in status_text(page)
+    screenshot(page, "cancelled")
+
+    cancelled = app_stack.wait_incident(device_id, state="cancelled")
+    assert cancelled["state"] == "cancelled"
+    assert app_stack.incidents(device_id) == []
+
+
+def test_offline_press_sent_once_on_reconnect(app_stack: AppStack, phone) -> None:
+    page = phone.new_page()
+    device_id = register(page, app_stack.app_url)
+    # The service worker must control the page before the network goes.
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+    phone.context.set_offline(True)
+    page.locator("#conn.conn-online").wait_for(state="detached")
+    page.locator("#panic-button").click()
+    wait_phase(page, "queued")
+    expect(page.locator("#queue-line")).to_have_text("1 tanda menunggu dikirim")
+    assert page.locator("#cancel-button").is_visible()
+
+    # The service worker serves the app without a network, and the press
+    # is still waiting in IndexedDB after the reload.
+    page.reload()
+    wait_phase(page, "queued")
+    expect(page.locator("#queue-line")).to_have_text("1 tanda menunggu dikirim")
+    screenshot(page, "offline")
+    assert app_stack.incidents(device_id) == []
+
+    phone.context.set_offline(False)
+    wait_connected(page)
+    wait_phase(page, "unconfirmed")
+    expect(page.locator("#queue-line")).to_be_hidden()
+    incident = app_stack.wait_incident(device_id)
+    assert incident["press_count"] == 1
+    assert len(app_stack.incidents(device_id)) == 1
+    assert incident["loc"]["lat"] == pytest.approx(PALEMBANG["latitude"])
