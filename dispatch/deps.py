@@ -86,22 +86,36 @@ def current_user_or_query(
 CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
+def ensure_role(user: Principal, allowed: frozenset[Role]) -> Principal:
+    """Return ``user`` when its role is allowed, else raise 403."""
+    if user.role not in allowed:
+        metrics.REJECTED.labels(reason="forbidden").inc()
+        names = ", ".join(sorted(role.value for role in allowed))
+        raise HTTPException(
+            status_code=status.HTTP_403_FORBIDDEN,
+            detail=f"role {user.role.value!r} may not do this: needs one of {names}",
+        )
+    return user
+
+
 def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
     allowed = frozenset(roles)
-    names = ", ".join(sorted(role.value for role in allowed))
 
     def check(user: CurrentUser) -> Principal:
-        if user.role not in allowed:
-            metrics.REJECTED.labels(reason="forbidden").inc()
-            raise HTTPException(
-                status_code=status.HTTP_403_FORBIDDEN,
-                detail=f"role {user.role.value!r} may not do this: needs one of {names}",
-            )
-        return user
+        return ensure_role(user, allowed)
 
     return check
 
 
+STAFF_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.POLSEK})
+
+
+def stream_staff(user: Annotated[Principal, Depends(current_user_or_query)]) -> Principal:
+    """Staff, authenticated by header or by ``?access_token=`` (for EventSource)."""
+    return ensure_role(user, STAFF_ROLES)
+
+
+StreamStaff = Annotated[Principal, Depends(stream_staff)]
 Staff = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.OPERATOR, Role.POLSEK))]
 CityStaff = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.OPERATOR))]
 DeviceManager = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.TECHNICIAN))]

@@ -5,14 +5,14 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Response
+from fastapi import APIRouter, Body, Header, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy import or_, select
 
 from dispatch import incident_store as store
 from dispatch import metrics
-from dispatch.deps import Context, Principal, Staff, current_user_or_query, require_roles
+from dispatch.deps import Context, Principal, Staff, StreamStaff
 from dispatch.lifecycle import Action, State
 from dispatch.models import IncidentChange
 from dispatch.schemas import (
@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/incidents", tags=["incidents"])
 
 STREAM_BATCH = 500
-StreamUser = Annotated[Principal, Depends(current_user_or_query)]
 
 
 @router.get("", response_model=IncidentPage)
@@ -60,13 +59,12 @@ def list_incidents(
 @router.get("/stream", response_class=EventSourceResponse)
 async def stream(
     context: Context,
-    user: StreamUser,
+    user: StreamStaff,
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     last_event_id: Annotated[int | None, Query(ge=0)] = None,
     test: bool = False,
 ) -> AsyncIterator[ServerSentEvent]:
     """Stream incident changes as Server-Sent Events; resume with Last-Event-ID."""
-    require_roles(Role.ADMIN, Role.OPERATOR, Role.POLSEK)(user)
     after = _resume_point(last_event_id_header, last_event_id)
     if after is None:
         after = await run_in_threadpool(_latest_seq, context)
