@@ -9,7 +9,7 @@ import httpx
 
 
 class ApiError(RuntimeError):
-    """The dispatch API rejected a request; the message names the call and its answer."""
+    """The dispatch API rejected a request; the message names the call and the response."""
 
     def __init__(self, response: httpx.Response) -> None:
         try:
@@ -106,7 +106,7 @@ class DispatchApi:
 
 
 def find_password(answer: Mapping[str, Any]) -> str | None:
-    """Return the broker password in a device registration answer, wherever the API puts it."""
+    """Return the broker password from a device registration response."""
     for key in ("password", "mqtt_password"):
         if isinstance(answer.get(key), str):
             return str(answer[key])

@@ -96,8 +96,8 @@ def _send_and_watch(args: argparse.Namespace, device: SimDevice, out: Callable[[
         out(text("unacknowledged", lang, count=missing))
         return 1
 
-    # Feedback names the alert by its first event id; a cancel from a new
-    # process does not know that id, so it takes any alert of the device.
+    # Feedback names the alert by its first event id. A cancel sent from a
+    # new process does not know that id, so it accepts any alert of the device.
     def ours(entry: FeedbackMessage) -> bool:
         return command == "cancel" or entry.alert == sent.event.id
 
@@ -146,42 +146,26 @@ def register_devices(
 def run_load(args: argparse.Namespace, broker: BrokerUrl, out: Callable[[str], None]) -> int:
     """Connect ``--devices`` devices and play a random load plan; exit 1 if PUBACKs are missing."""
     lang = args.lang
-    try:
-        mix = parse_mix(args.mix)
-    except ValueError as exc:
-        out(text("invalid_setting", lang, error=exc))
-        return 2
-    credentials: dict[str, str] = {}
-    if args.credentials:
-        with open(args.credentials) as handle:
-            credentials = json.load(handle)
     device_ids = [f"{args.prefix}-{number:04d}" for number in range(args.devices)]
     sources = ["button", "app"] if args.source == "mixed" else [args.source]
+    try:
+        mix = parse_mix(args.mix)
+        rng = random.Random(args.seed)
+        plan = plan_load(
+            rng, device_ids, args.rate, args.duration, args.window, mix, args.duplicates
+        )
+        credentials = load_credentials(args.credentials)
+    except (ValueError, OSError) as exc:
+        out(text("invalid_setting", lang, error=exc))
+        return 2
+
     if args.register:
         try:
             credentials.update(register_devices(args, device_ids, sources))
         except (ApiError, httpx.HTTPError) as exc:
             out(text("api_failed", lang, error=exc))
             return 1
-    devices = [
-        SimDevice(
-            device_id,
-            sources[number % len(sources)],  # type: ignore[arg-type]
-            broker,
-            bat=90,
-            password=credentials.get(device_id),
-        )
-        for number, device_id in enumerate(device_ids)
-    ]
-    plan = plan_load(
-        random.Random(args.seed),
-        device_ids,
-        args.rate,
-        args.duration,
-        args.window,
-        mix,
-        args.duplicates,
-    )
+
     out(
         text(
             "load_start",
@@ -194,7 +178,16 @@ def run_load(args: argparse.Namespace, broker: BrokerUrl, out: Callable[[str], N
             duplicates=plan.duplicates,
         )
     )
-    fleet = Fleet(devices)
+    fleet = Fleet(
+        SimDevice(
+            device_id,
+            sources[number % len(sources)],  # type: ignore[arg-type]
+            broker,
+            bat=90,
+            password=credentials.get(device_id),
+        )
+        for number, device_id in enumerate(device_ids)
+    )
     try:
         fleet.connect(timeout_s=30)
     except ConnectionError as exc:
@@ -204,6 +197,7 @@ def run_load(args: argparse.Namespace, broker: BrokerUrl, out: Callable[[str], N
         result = play(plan.steps, fleet)
     finally:
         fleet.close()
+
     out(
         text(
             "load_done",
@@ -215,3 +209,14 @@ def run_load(args: argparse.Namespace, broker: BrokerUrl, out: Callable[[str], N
         )
     )
     return 1 if result.unacknowledged else 0
+
+
+def load_credentials(path: str | None) -> dict[str, str]:
+    """Read a JSON object of device id -> broker password; raise ValueError if it is not one."""
+    if not path:
+        return {}
+    with open(path) as handle:
+        data = json.load(handle)
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise ValueError(f"invalid credentials file {path!r}: expected {{device_id: password}}")
+    return data

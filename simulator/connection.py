@@ -1,8 +1,8 @@
 """Parse ``AMPERA_MQTT_URL`` and build paho-mqtt clients that speak the contract.
 
 Every simulated device and app user connects with MQTT 3.1.1 and the
-version-2 callback API of paho-mqtt 2.x; the contract asks for nothing that
-only MQTT 5 offers.
+version-2 callback API of paho-mqtt 2.x, because the contract requires
+nothing that only MQTT 5 offers.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ SCHEMES: dict[str, tuple[Transport, bool, int]] = {
 
 @dataclass(frozen=True)
 class BrokerUrl:
-    """Where and how to reach the broker; credentials come from the URL or per device."""
+    """Broker address, transport and account; a device may replace the account with its own."""
 
     scheme: str
     host: str

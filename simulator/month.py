@@ -1,8 +1,8 @@
 """Play the month scenario against running services: devices, staff, complaints, statistics.
 
-``MonthRun`` needs a dispatch API login that may register devices (admin or
-technician) and act on every incident (admin or operator); station users,
-when given, act on their own station's incidents as Polsek staff would.
+``MonthRun`` needs a dispatch API login that may register devices and act on
+every incident, which only ``admin`` may do both of. When station users are
+given, they act on their own station's incidents as Polsek staff would.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ FEEDBACK_TIMEOUT_S = 5.0
 
 @dataclass
 class MonthResult:
-    """What the run sent and what the API reported afterwards."""
+    """The statistics after the run, the figures the plan expected, and their differences."""
 
     stats: dict[str, Any]
     expected: dict[str, int]
@@ -118,6 +118,7 @@ class MonthRun:
         ]
 
     def run(self, args: argparse.Namespace) -> MonthResult:
+        """Register and connect the devices, replay the month, act as staff, read the stats."""
         stations = self.stations()
         plan = plan_month(
             stations,
@@ -129,6 +130,7 @@ class MonthRun:
         )
         fleet = self.build_fleet(plan, stations, random.Random(args.seed))
         self.out(text("window", self.lang, seconds=args.window, default=DEFAULT_CONFIRM_WINDOW_S))
+
         baseline = self.manager.stats()
         plan.expected = {
             name: value + int(baseline.get(name) or 0) for name, value in plan.expected.items()
@@ -142,6 +144,7 @@ class MonthRun:
             feedback = self.wait_feedback(plan, fleet)
         finally:
             fleet.close()
+
         if not available:
             plan.expected.pop("complaints", None)
         stats = self.manager.stats()
@@ -374,7 +377,7 @@ def run_scenario_command(
     except (ApiError, OSError) as exc:
         out(text("api_failed", lang, error=exc))
         return 1
-    # A tag in every device id keeps a second run apart from the first; the
+    # A tag in every device id keeps a second run apart from the first. The
     # figures are compared as increases over the statistics before the run.
     tag = secrets.token_hex(2)
     run = MonthRun(args.dispatch_url, manager, lambda _device: broker, out, lang, tag=tag)

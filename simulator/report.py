@@ -14,7 +14,6 @@ COLUMNS = (
     ("followed_up", "Ditindaklanjuti", "Followed up"),
     ("complaints", "Pengaduan", "Complaints"),
 )
-COMPARED = ("panic_presses", "mis_presses", "followed_up", "complaints")
 
 
 def stats_table(
@@ -72,7 +71,7 @@ def compare_stations(
 ) -> list[tuple[str, Any, int]]:
     """Return ``(by_polsek.STATION.FIELD, api_value, expected_value)`` for each difference.
 
-    ``expected`` holds what the run added; ``baseline`` is the statistics
+    ``expected`` contains what the run added and ``baseline`` the statistics
     before the run, so a run on a system in use compares only its own share.
     """
     now = stats.get("by_polsek") or {}

@@ -1,9 +1,9 @@
 """The month scenario: the first month of the Ampera app, replayed in seconds.
 
 The figures come from a local news report on the Palembang city police's
-citizen app: in its first month the panic button was pressed 176 times,
-42 presses were followed up by officers, 42 were accidental, citizens filed
-32 complaint reports, and 14 Polsek (sub-district stations) took part.
+citizen app. In its first month the panic button was pressed 176 times.
+Officers followed up 42 presses, and 42 presses were accidental. Citizens
+filed 32 complaint reports, and 14 Polsek (sub-district stations) took part.
 
 ``plan_month`` is pure: it takes the stations, a scale, a seed and the
 timings, and returns every device, event, staff action and complaint of the
@@ -79,7 +79,6 @@ class PlannedDevice:
     station_id: str
     lat: float
     lon: float
-    test_only: bool = False
 
 
 class StaffAction:
@@ -138,10 +137,6 @@ class MonthPlan:
     @property
     def duplicates(self) -> int:
         return sum(step.duplicate for step in self.steps)
-
-    @property
-    def last_step_s(self) -> float:
-        return max((step.at_s for step in self.steps), default=0.0)
 
 
 def slug(text: str) -> str:
@@ -238,9 +233,7 @@ def plan_month(
     for number in range(TEST_EVENTS):
         station = stations[number % len(stations)]
         device_id = f"btn-test{'-' + tag if tag else ''}-{slug(station.id)}-{number}"[:64]
-        devices.append(
-            PlannedDevice(device_id, "button", station.id, station.lat, station.lon, True)
-        )
+        devices.append(PlannedDevice(device_id, "button", station.id, station.lat, station.lon))
         steps.extend(expand_gesture(Gesture.TEST, device_id, rng.uniform(0, replay_s), window_s))
     steps.sort(key=lambda step: step.at_s)
 

@@ -32,7 +32,7 @@ def pick_port(preferred: int) -> int:
 
 
 class ServiceFailed(RuntimeError):
-    """A service exited or did not become ready; ``log_tail`` holds the end of its output."""
+    """A service exited or did not become ready; ``log_tail`` is the end of its output."""
 
     def __init__(self, name: str, problem: str, log_path: Path, log_tail: str) -> None:
         super().__init__(f"{name} {problem}")
@@ -96,9 +96,6 @@ class Service:
 
     def failure(self, problem: str) -> ServiceFailed:
         return ServiceFailed(self.name, problem, self.log_path, self.log_tail())
-
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
 
     def log_tail(self, lines: int = 30) -> str:
         try:
