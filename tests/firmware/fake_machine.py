@@ -20,7 +20,9 @@ class Pin:
 
     instances: dict[int, Pin] = {}
 
-    def __init__(self, number: int, mode: int = IN, pull: int | None = None, value: int | None = None):
+    def __init__(
+        self, number: int, mode: int = IN, pull: int | None = None, value: int | None = None
+    ):
         self.number = number
         self.mode = mode
         self.pull = pull
@@ -126,7 +128,9 @@ def build(clock: Clock) -> dict[str, types.ModuleType]:
 
     fake_time = types.ModuleType("time")
     fake_time.ticks_ms = lambda: clock.now
-    fake_time.gmtime = lambda secs=None: real_time.gmtime(secs if secs is not None else (clock.wall() or 0) / 1000)
+    fake_time.gmtime = lambda secs=None: real_time.gmtime(
+        secs if secs is not None else (clock.wall() or 0) / 1000
+    )
     fake_time.time_ns = lambda: (clock.wall() or 0) * 1_000_000
     return {"machine": machine, "network": network, "esp32": esp32, "time": fake_time}
 

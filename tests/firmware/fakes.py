@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -103,7 +102,9 @@ def split_packets(data: bytes) -> list[tuple[int, bytes]]:
 
 
 class Published:
-    def __init__(self, topic: str, payload: bytes, qos: int, retain: bool, pid: int | None, dup: bool):
+    def __init__(
+        self, topic: str, payload: bytes, qos: int, retain: bool, pid: int | None, dup: bool
+    ):
         self.topic = topic
         self.payload = payload
         self.qos = qos
@@ -312,7 +313,9 @@ class FakeBoard:
         return os.urandom(n)
 
 
-def run(app: Any, clock: Clock, ms: int, step_ms: int = 20, each: Callable[[], None] | None = None) -> None:
+def run(
+    app: Any, clock: Clock, ms: int, step_ms: int = 20, each: Callable[[], None] | None = None
+) -> None:
     """Advance the fake clock by ms in main-loop ticks."""
     end = clock.now + ms
     while clock.now < end:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.firmware.fakes import Clock, FakeBoard, FakeBroker, make_config, run
 from ampera import config, indicator
 from ampera.app import App
 from ampera.outbox import FlashFs
+
 from protocol.events import parse_event
+from tests.firmware.fakes import Clock, FakeBoard, FakeBroker, make_config, run
 
 DEVICE = "btn-test-0001"
 
@@ -180,7 +181,12 @@ def test_feedback_drives_led_patterns(board, broker, clock, flash):
         run(app, clock, 100)
         seen.append(app.player.current)
         assert app.indication(clock.now) == expected
-    assert seen == [indicator.PENDING, indicator.CONFIRMED, indicator.ACKNOWLEDGED, indicator.DISPATCHED]
+    assert seen == [
+        indicator.PENDING,
+        indicator.CONFIRMED,
+        indicator.ACKNOWLEDGED,
+        indicator.DISPATCHED,
+    ]
     broker.send_feedback(DEVICE, {"alert": alert, "state": "resolved"})
     run(app, clock, 6_000)
     assert app.indication(clock.now) == indicator.IDLE
@@ -207,7 +213,7 @@ def test_led_blinks_in_pending_pattern(board, broker, clock, flash):
     broker.send_feedback(DEVICE, {"alert": alert, "state": "pending", "remaining_s": 10})
     trace = []
     run(app, clock, 2_000, step_ms=50, each=lambda: trace.append(board.led))
-    changes = sum(1 for a, b in zip(trace, trace[1:]) if a != b)
+    changes = sum(1 for a, b in zip(trace, trace[1:], strict=False) if a != b)
     assert 3 <= changes <= 5  # 500 ms on, 500 ms off for two seconds
 
 
@@ -319,7 +325,11 @@ def test_battery_mode_does_not_sleep_before_puback(board, broker, clock, flash):
     app.sleep(clock.now)
     assert board.slept_ms == 60_000
     last = broker.published[-1]
-    assert (last.topic.endswith("/status"), last.json(), last.retain) == (True, {"online": False}, True)
+    assert (last.topic.endswith("/status"), last.json(), last.retain) == (
+        True,
+        {"online": False},
+        True,
+    )
 
 
 def test_mains_mode_never_sleeps(board, broker, clock, flash):

@@ -6,15 +6,19 @@ import json
 from pathlib import Path
 
 import pytest
+from ampera import config
 
 from tests.firmware.fakes import make_config
-from ampera import config
 
 
 def test_valid_config_fills_defaults():
     cfg = config.validate(make_config())
     assert cfg["mqtt"]["username"] == "btn-test-0001"
-    assert (cfg["mqtt"]["host"], cfg["mqtt"]["port"], cfg["mqtt"]["tls"]) == ("127.0.0.1", 1883, False)
+    assert (cfg["mqtt"]["host"], cfg["mqtt"]["port"], cfg["mqtt"]["tls"]) == (
+        "127.0.0.1",
+        1883,
+        False,
+    )
     assert cfg["timings"]["hold_min_ms"] == 3000
     assert cfg["queue_max"] == 32
     assert cfg["power"] == "mains"

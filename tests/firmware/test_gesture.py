@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from ampera import gesture
 
 from tests.firmware import fakes  # noqa: F401  (puts the firmware on sys.path)
-from ampera import gesture
 
 TIMINGS = {
     "debounce_ms": 30,
@@ -16,7 +16,9 @@ TIMINGS = {
 }
 
 
-def drive(button: gesture.Button, edges: list[tuple[int, bool]], until: int, step: int = 10) -> list:
+def drive(
+    button: gesture.Button, edges: list[tuple[int, bool]], until: int, step: int = 10
+) -> list:
     """Feed raw edges at their times and poll every `step` ms; return (gesture, poll time) pairs."""
     out: list = []
     seen: list = []

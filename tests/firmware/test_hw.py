@@ -6,12 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
-
-from tests.firmware.fake_machine import WDT, Pin, import_hw
-from tests.firmware.fakes import Clock, make_config
 from ampera import config, gesture
 from ampera.app import App
 from ampera.outbox import FlashFs
+
+from tests.firmware.fake_machine import WDT, Pin, import_hw
+from tests.firmware.fakes import Clock, make_config
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Every firmware file compiles with mpy-cross; the .mpy files load on MicroPython and fit the budget."""
+"""Every firmware file compiles with mpy-cross, loads on MicroPython and fits the budget."""
 
 from __future__ import annotations
 

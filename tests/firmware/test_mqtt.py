@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from ampera.mqtt import Client, NetworkError
 
 from tests.firmware.fakes import FakeBroker, mqtt_string, packet, split_packets
-from ampera.mqtt import Client, NetworkError
 
 
 def new_client(**kwargs) -> Client:
@@ -40,7 +40,9 @@ def test_clean_session_flag_and_no_credentials():
     broker = FakeBroker()
     client = Client("dev-1", keepalive_s=30, clean_session=True)
     client.connect(broker.open(), 0)
-    assert broker.connects[0] == mqtt_string("MQTT") + bytes([4, 0x02, 0, 30]) + mqtt_string("dev-1")
+    assert broker.connects[0] == mqtt_string("MQTT") + bytes([4, 0x02, 0, 30]) + mqtt_string(
+        "dev-1"
+    )
 
 
 def test_refused_connect_raises_network_error():
@@ -58,7 +60,9 @@ def test_publish_qos1_bytes_and_puback_callback():
     client.on_puback = acked.append
     broker.wire.clear()
     pid = client.publish("a/b", b"hi", 1, False, 10)
-    assert b"".join(broker.wire) == packet(0x32, mqtt_string("a/b") + pid.to_bytes(2, "big") + b"hi")
+    assert b"".join(broker.wire) == packet(
+        0x32, mqtt_string("a/b") + pid.to_bytes(2, "big") + b"hi"
+    )
     assert client.poll(20) == 1
     assert acked == [pid]
 
@@ -92,7 +96,9 @@ def test_subscribe_and_incoming_qos1_message_is_acked():
     broker.wire.clear()
     broker.send_feedback("btn-test-0001", {"alert": "a-1", "state": "confirmed"}, pid=300)
     client.poll(5)
-    assert received == [("ampera/v1/dev/btn-test-0001/feedback", b'{"alert": "a-1", "state": "confirmed"}')]
+    assert received == [
+        ("ampera/v1/dev/btn-test-0001/feedback", b'{"alert": "a-1", "state": "confirmed"}')
+    ]
     assert split_packets(b"".join(broker.wire)) == [(0x40, (300).to_bytes(2, "big"))]
 
 

@@ -6,18 +6,21 @@ import json
 import os
 from pathlib import Path
 
-from tests.firmware import fakes  # noqa: F401
 from ampera import outbox as outbox_mod
 from ampera import payload
 from ampera.outbox import FlashFs, Outbox
+
 from protocol.events import parse_event
+from tests.firmware import fakes  # noqa: F401
 
 
 def new_tag() -> str:
     return os.urandom(4).hex()
 
 
-def add(box: Outbox, event_type: str = "press", ts: int | None = 1_796_000_000_000) -> tuple[int, str]:
+def add(
+    box: Outbox, event_type: str = "press", ts: int | None = 1_796_000_000_000
+) -> tuple[int, str]:
     seq, event_id = box.next_id()
     box.add(seq, event_type, payload.event(event_id, event_type, seq, ts))
     return seq, event_id
@@ -59,7 +62,7 @@ def test_crash_before_state_write_does_not_reuse_seq(flash: Path):
     box = Outbox(fs, 10, new_tag)
     seq, event_id = box.next_id()
     # The event file is written, then power fails before state.json is updated.
-    fs.write("%010d.p" % seq, payload.event(event_id, "press", seq, None))
+    fs.write(f"{seq:010d}.p", payload.event(event_id, "press", seq, None))
     rebooted = Outbox(FlashFs(str(flash)), 10, new_tag)
     assert rebooted.next_id()[0] == seq + 1
     assert len(rebooted) == 1

@@ -32,7 +32,9 @@ def stub_dirs(tmp_path: Path) -> tuple[Path, Path]:
         stdlib = Path(str(importlib.metadata.distribution(STDLIB_STUBS).locate_file("stdlib")))
         esp32 = importlib.metadata.distribution(ESP32_STUBS)
     except importlib.metadata.PackageNotFoundError as exc:
-        pytest.fail(f"{exc.name} is not installed: pip install the version named in docs/firmware.md")
+        pytest.fail(
+            f"{exc.name} is not installed: pip install the version named in docs/firmware.md"
+        )
     stdlib_modules = {
         line.split(":")[0].strip()
         for line in (stdlib / "VERSIONS").read_text().splitlines()
@@ -57,13 +59,20 @@ def test_firmware_type_checks_against_esp32_stubs(tmp_path: Path):
     assert (search / "machine.pyi").exists()
     result = subprocess.run(
         [
-            sys.executable, "-m", "mypy",
-            "--custom-typeshed-dir", str(typeshed),
-            "--python-version", "3.11",
+            sys.executable,
+            "-m",
+            "mypy",
+            "--custom-typeshed-dir",
+            str(typeshed),
+            "--python-version",
+            "3.11",
             "--check-untyped-defs",
             "--no-incremental",
-            "--cache-dir", str(tmp_path / "cache"),
-            "boot.py", "main.py", "ampera",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "boot.py",
+            "main.py",
+            "ampera",
         ],
         cwd=FIRMWARE_DIR,
         env={"MYPYPATH": str(search), "PATH": "/usr/bin:/bin"},

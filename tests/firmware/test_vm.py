@@ -1,28 +1,17 @@
-"""The firmware's behaviour modules on a real MicroPython VM, payloads checked against the contract."""
+"""The firmware modules on a real MicroPython VM, payloads checked against the contract."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
-
 from protocol.events import parse_event
 from tests.firmware.vm import marks, published, run_scenario
-
-
-def test_vm_is_micropython():
-    lines = run_scenario(
-        """
-        import sys
-        print(json.dumps({"mark": sys.implementation.name}))
-        """
-    )
-    assert marks(lines) == ["micropython"]
 
 
 def test_press_hold_and_feedback_on_vm():
     lines = run_scenario(
         """
+        mark(sys.implementation.name)
         board = Board()
         app = new_app(board, RamFs())
         run(app, board, 100)
@@ -49,7 +38,7 @@ def test_press_hold_and_feedback_on_vm():
     assert [e.seq for e in events] == [0, 1, 2]
     assert events[2].alert == events[0].id
     assert all(e.source == "button" and e.bat == 70 for e in events)
-    assert marks(lines) == ["pending", "confirmed", "acknowledged", "cancelled"]
+    assert marks(lines) == ["micropython", "pending", "confirmed", "acknowledged", "cancelled"]
     status = published(lines, "status")
     assert json.loads(status[0]["payload"]) == {"online": True, "fw": "0.1.0"}
     assert status[0]["retain"] == 1
@@ -119,26 +108,29 @@ def test_lost_puback_resends_same_id_on_vm():
     assert marks(lines) == ["left=0"]
 
 
-@pytest.mark.parametrize(
-    ("change", "field"),
-    [
-        ('raw["device_id"] = "BAD"', "device_id"),
-        ('raw["timings"] = {"hold_min_ms": 10}', "timings.hold_min_ms"),
-        ('raw["mqtt"] = {"url": "mqtts://x"}', "mqtt.ca"),
-    ],
-)
-def test_config_errors_on_vm(change, field):
-    lines = run_scenario(
-        f"""
-        raw = dict(RAW_CONFIG)
-        {change}
-        try:
-            config.validate(raw)
-            mark("valid")
-        except config.ConfigError as exc:
-            mark(exc.field)
-            mark(str(exc))
-        """
-    )
-    assert marks(lines)[0] == field
-    assert field in marks(lines)[1]
+CONFIG_ERRORS = [
+    ('raw["device_id"] = "BAD"', "device_id"),
+    ('raw["timings"] = {"hold_min_ms": 10}', "timings.hold_min_ms"),
+    ('raw["mqtt"] = {"url": "mqtts://x"}', "mqtt.ca"),
+    ('raw["pins"] = {"button": 4, "led": 4}', "pins"),
+]
+
+
+def test_config_errors_on_vm():
+    # One VM run for every case: each start of the VM compiles its WebAssembly module.
+    scenario = ""
+    for change, _field in CONFIG_ERRORS:
+        scenario += f"""
+raw = dict(RAW_CONFIG)
+{change}
+try:
+    config.validate(raw)
+    mark("valid")
+except config.ConfigError as exc:
+    mark(exc.field)
+    mark(str(exc))
+"""
+    found = marks(run_scenario(scenario))
+    assert found[0::2] == [field for _change, field in CONFIG_ERRORS]
+    for message, (_change, field) in zip(found[1::2], CONFIG_ERRORS, strict=True):
+        assert message.startswith(f"config.json {field}: ")

