@@ -73,7 +73,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "{cancel} cancelled on the device, {duplicates} QoS 1 duplicates, {tests} technician "
         "tests",
     ),
-    "day": ("  hari {day:>2}: {presses:>3} penekanan", "  day {day:>2}: {presses:>3} presses"),
+    "day": (
+        "  sampai hari {day:>2}: {presses:>3} penekanan",
+        "  by day {day:>2}: {presses:>3} presses",
+    ),
     "waiting_gateway": (
         "Menunggu gateway meneruskan semua peringatan ke API ...",
         "Waiting for the gateway to forward every alert to the API ...",

@@ -175,3 +175,21 @@ def test_demo_once_exits_after_summary(tmp_path, demo_runs):
         assert not port_open(printed_address(output, name)), name
     for log in ("dispatch.log", "gateway.log"):
         assert (tmp_path / "demo" / log).exists()
+
+
+@pytest.mark.skipif(
+    os.environ.get("AMPERA_FULL_DEMO_TEST") != "1",
+    reason="the full month takes about 40 s, beyond this area's share of make test; "
+    "set AMPERA_FULL_DEMO_TEST=1 to run it",
+)
+def test_full_month_demo(tmp_path, demo_runs):
+    run = DemoRun(tmp_path, once=True)
+    demo_runs.append(run)
+
+    assert run.wait(timeout_s=180) == 0, run.output
+    total = printed_row(run.output, "Jumlah / Total")
+    assert total["panic_presses"] == 176
+    assert total["mis_presses"] == 42
+    assert total["followed_up"] == 42
+    assert total["complaints"] == 32
+    assert "MISMATCH" not in run.output
