@@ -369,3 +369,38 @@ def test_buzzer_plays_once_when_enabled(board, broker, clock, flash):
     run(app, clock, 300, step_ms=10, each=lambda: trace.append(board.buzzer))
     assert any(trace)
     assert not trace[-1]
+
+
+def test_timer_wake_sleeps_after_heartbeat(board, broker, clock, flash):
+    board.wake = "timer"
+    app = new_app(board, flash, power="battery")
+    run(app, clock, 200)
+    assert not app.can_sleep(clock.now)  # the grace for kept feedback is running
+    run(app, clock, 1_000)
+    beats = [p for p in broker.published if p.topic.endswith("/heartbeat")]
+    assert len(beats) == 1
+    assert app.can_sleep(clock.now)
+
+
+def test_timer_wake_without_network_gives_up_and_sleeps(board, broker, clock, flash):
+    board.wake = "timer"
+    board.wifi_up = False
+    app = new_app(board, flash, power="battery")
+    run(app, clock, 20_000)
+    assert not app.can_sleep(clock.now)
+    run(app, clock, 11_000)
+    assert app.can_sleep(clock.now)
+
+
+def test_full_queue_never_drops_newest_press(board, broker, clock, flash):
+    broker.up = False
+    lines: list[str] = []
+    cfg = config.validate(make_config(queue_max=2))
+    app = App(cfg, board, FlashFs(str(flash)), lines.append)
+    app.start(clock.now)
+    for _ in range(4):
+        press(board, app, clock)
+    newest = app.outbox.next_id()[0] - 1
+    assert [seq for seq, _ in app.outbox.items] == [0, newest]
+    assert app.outbox.dropped == 2
+    assert any(line.startswith("queue_full action=evicted_middle") for line in lines)

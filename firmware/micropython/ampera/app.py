@@ -30,6 +30,7 @@ EVENT_QOS = 1
 FEEDBACK_QOS = 1
 STATUS_QOS = 1
 HEARTBEAT_QOS = 0
+FEEDBACK_GRACE_MS = 1000
 
 # Link states, for logs and the twin.
 OFFLINE = "offline"
@@ -84,6 +85,9 @@ class App:
         self.last_error = None
         self.inflight = None  # (seq, packet id) of the event awaiting PUBACK
         self.next_heartbeat = None
+        self.heartbeats = 0
+        self.up_since = None
+        self.started_at = 0
         self.time_synced = False
         self.now = 0
         self.uptime_s = 0
@@ -98,8 +102,15 @@ class App:
 
     def start(self, now):
         self.now = now
+        self.started_at = now
         self._read_battery()
-        if self.board.wake_reason() == "button":
+        wake = self.board.wake_reason()
+        if wake == "timer":
+            # A heartbeat wake is no activity: sleep again once it is sent.
+            self.device.last_activity = clock.add(now, -self.t["awake_ms"])
+        else:
+            self.device.last_activity = now
+        if wake == "button":
             # The press that woke the chip may be over already: the wake
             # reason says it happened, the pin may no longer show it.
             name = self.buttons["panic"].wake_press(now, self.board.is_pressed("panic"))
@@ -185,6 +196,7 @@ class App:
         self.client.subscribe(self.topic_feedback, FEEDBACK_QOS, now)
         self.client.publish(self.topic_status, payload.status_online(FW_VERSION), STATUS_QOS, True, now)
         self.state = UP
+        self.up_since = now
         self.inflight = None
         self.retry_at = None
         self.backoff_ms = self.t["backoff_min_ms"]
@@ -213,6 +225,7 @@ class App:
         self._read_battery()
         body = payload.heartbeat(self.bat, self.board.wifi_rssi(), self.uptime_s, len(self.outbox))
         self.client.publish(self.topic_heartbeat, body, HEARTBEAT_QOS, False, now)
+        self.heartbeats += 1
         self.next_heartbeat = clock.add(now, self.t["heartbeat_interval_s"] * 1000)
 
     def _on_puback(self, pid):
@@ -263,13 +276,23 @@ class App:
         self.board.set_buzzer(self.player.buzzer(now))
 
     def can_sleep(self, now):
-        """Battery mode only: nothing queued or in flight, no button down, no recent activity."""
+        """Battery mode only: nothing queued or in flight, no button down, no recent activity.
+
+        Each wake also sends its heartbeat and listens for FEEDBACK_GRACE_MS
+        for feedback the broker kept, unless connecting failed for longer
+        than the WiFi and connect timeouts together (the next wake retries).
+        """
         if self.cfg["power"] != "battery" or self.inflight is not None:
             return False
         for button in self.buttons.values():
             if button.is_down:
                 return False
-        return not self.device.busy(now)
+        if self.device.busy(now):
+            return False
+        if self.heartbeats and self.state == UP:
+            return clock.diff(now, self.up_since) >= FEEDBACK_GRACE_MS
+        give_up_ms = self.t["wifi_timeout_ms"] + self.t["connect_timeout_ms"]
+        return clock.diff(now, self.started_at) >= give_up_ms
 
     def sleep(self, now):
         """Mark the device offline (retained) and enter deep sleep until the button or the next heartbeat."""
