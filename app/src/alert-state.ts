@@ -1,6 +1,6 @@
-// What the person sees about their current alert, as a pure reducer: every
-// function takes the view, an input and the phone's time, and returns the
-// next view. No I/O and no clock reads here, so tests drive it with numbers.
+// The alert view shown to the person, as a pure reducer. Every function takes
+// the view, an input and the phone's time, and returns the next view. Nothing
+// here does I/O or reads the clock, so tests drive it with numbers.
 
 import { DEFAULT_CONFIRM_WINDOW_S } from "./config";
 
@@ -27,9 +27,9 @@ const FEEDBACK_STATES: readonly FeedbackState[] = [
 ];
 
 /**
- * Phase of the alert on screen: the gateway's feedback states plus three
- * that only the phone knows (`queued`: stored, no connection; `sent`:
- * published, no feedback yet; `cancelling`: cancel sent, no answer yet).
+ * Phase of the alert on screen: the gateway's feedback states, plus three
+ * local ones. `queued` is stored without a connection, `sent` is published
+ * without feedback yet, and `cancelling` is a cancel sent without an answer.
  */
 export type Phase = "idle" | "queued" | "sent" | "cancelling" | FeedbackState;
 
@@ -94,12 +94,12 @@ const RANK: Record<Phase, number> = {
 const FINISHED: readonly Phase[] = ["idle", "resolved", "cancelled", "test"];
 const WAITING_FOR_GATEWAY: readonly Phase[] = ["queued", "sent"];
 
-/** Whether the view shows no alert in progress, so a new press opens a new alert. */
+/** Tell whether no alert is in progress, so that a new press opens a new alert. */
 export function isFinished(view: AlertView): boolean {
   return FINISHED.includes(view.phase);
 }
 
-/** Whether the person may still cancel: inside the window of an alert opened by a press. */
+/** Tell whether a cancel is still possible: in the window of an alert opened by a press. */
 export function canCancel(view: AlertView): boolean {
   return (
     view.kind === "panic" &&
@@ -140,9 +140,9 @@ export function parseFeedback(text: string): Feedback | null {
 /**
  * Record a press, hold or test event made by the person.
  *
- * A press or hold while a panic alert is still open belongs to that alert
- * (the gateway confirms it or attaches it to the open incident); anything
- * else opens a new alert.
+ * A press or hold while a panic alert is still open belongs to that alert,
+ * because the gateway confirms it or attaches it to the open incident.
+ * Anything else opens a new alert.
  */
 export function recordEvent(
   view: AlertView,

@@ -10,7 +10,7 @@ export const HOLD_MS = 2500;
  */
 export const DEFAULT_CONFIRM_WINDOW_S = 10;
 
-/** Longest wait for a position before an alert goes out without `loc`. */
+/** Maximum wait for a position before an alert goes out without `loc`. */
 export const GEO_TIMEOUT_MS = 3000;
 
 /** A position younger than this is sent as it is, without asking again. */

@@ -75,7 +75,7 @@ export function buildEvent(input: EventInput): AppEvent {
 
 /**
  * Serialise an event once. The outbox keeps this exact text, so every retry
- * sends the same bytes, as the contract asks.
+ * sends the same bytes, as the contract requires.
  */
 export function encodeEvent(event: AppEvent): string {
   const text = JSON.stringify(event);

@@ -1,5 +1,5 @@
-// The phone's position from the browser's geolocation, with a short wait so
-// an alert never waits long for GPS: without a fix it goes out without loc.
+// The phone's position from the browser's geolocation. A request waits at
+// most GEO_TIMEOUT_MS, and an alert without a fix by then goes out without loc.
 
 import { GEO_MAX_AGE_MS, GEO_TIMEOUT_MS } from "./config";
 import type { Location } from "./events";

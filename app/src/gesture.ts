@@ -6,7 +6,7 @@ import type { EventType } from "./events";
 export type Gesture = "tap" | "hold";
 export type ButtonMode = "panic" | "test";
 
-/** What each gesture sends, per mode. */
+/** Event type sent for each gesture, per mode. */
 export const GESTURE_EVENTS: Record<ButtonMode, Record<Gesture, EventType>> = {
   panic: { tap: "press", hold: "hold" },
   test: { tap: "test", hold: "test" },

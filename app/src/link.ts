@@ -3,9 +3,9 @@
 // IndexedDB outbox, retained status with a last will, and the feedback
 // subscription.
 //
-// Retries have one owner per client: while a client lives, mqtt.js resends
-// what it published but the broker did not acknowledge; the outbox is sent
-// again by every new client (after a reload, a resume or a network change).
+// Each retry has one owner. While a client lives, mqtt.js resends what it
+// published but the broker did not acknowledge. Every new client (after a
+// reload, a resume or a network change) publishes the whole outbox again.
 
 import mqtt, { type MqttClient } from "mqtt";
 import {

@@ -1,4 +1,4 @@
-// What the app keeps on the phone, in IndexedDB (database "ampera-app"):
+// The app's data on the phone, in IndexedDB (database "ampera-app"):
 //
 // - kv/device: the device credentials from registration (device id, MQTT
 //   username, password and WebSocket URL). The panic button needs them to

@@ -13,7 +13,7 @@ from typing import Any
 # WCAG 2.1 AA: 4.5:1 for normal text, 3:1 for large text (24 px, or 18.67 px bold).
 NORMAL_TEXT_RATIO = 4.5
 LARGE_TEXT_RATIO = 3.0
-# WCAG 2.5.5 asks 44 by 44 CSS pixels; Android's guideline is 48 dp.
+# WCAG 2.5.5 requires 44 by 44 CSS pixels; Android's guideline is 48 dp.
 MIN_TARGET_PX = 44
 
 _COLLECT = (Path(__file__).with_name("a11y.js")).read_text()

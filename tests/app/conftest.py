@@ -20,7 +20,14 @@ import httpx
 import pytest
 
 from broker.secure import SecureBroker
-from tests.support.browser import BrowserSession, chromium_session, require_chromium
+from tests.support.browser import (
+    CHROMIUM_ARGS,
+    CHROMIUM_PATH,
+    DEFAULT_TIMEOUT_MS,
+    BrowserSession,
+    is_external,
+    require_chromium,
+)
 from tests.support.dispatch import DispatchServer
 from tests.support.gateway import GatewayProcess
 
@@ -32,7 +39,7 @@ SCREENSHOTS = REPO / "docs" / "screenshots"
 PALEMBANG = {"latitude": -2.9761, "longitude": 104.7754, "accuracy": 12}
 
 # Long enough to see the countdown and press cancel, short enough for the suite.
-CONFIRM_WINDOW_S = 4.0
+CONFIRM_WINDOW_S = 3.0
 
 # A phone-sized screen for the app and its screenshots.
 PHONE_VIEWPORT = (390, 844)
@@ -122,19 +129,53 @@ def app_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppStack]:
         broker.kill()
 
 
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the app tests; each test gets a fresh context in it."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM_PATH), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 @pytest.fixture
-def phone(tmp_path: Path) -> Iterator[BrowserSession]:
-    """Headless Chromium sized like a phone, with location granted and set in Palembang."""
-    with chromium_session(
-        tmp_path / "chromium",
-        viewport=PHONE_VIEWPORT,
+def phone(chromium: Any) -> Iterator[BrowserSession]:
+    """A fresh phone-sized browser context, with location granted and set in Palembang.
+
+    A new context starts without cookies, storage, service workers or cache,
+    like the fresh profile of ``tests.support.browser.chromium_session``,
+    without the cost of starting Chromium for every test.
+    """
+    context = chromium.new_context(
+        viewport={"width": PHONE_VIEWPORT[0], "height": PHONE_VIEWPORT[1]},
         device_scale_factor=2,
         has_touch=True,
+        is_mobile=False,
+        locale="id-ID",
+        timezone_id="Asia/Jakarta",
         geolocation=PALEMBANG,
         permissions=["geolocation"],
-    ) as session:
+    )
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    session = BrowserSession(context=context)
+    context.on(
+        "request",
+        lambda request: (
+            session.external_requests.append(request.url) if is_external(request.url) else None
+        ),
+    )
+    try:
         yield session
-        assert session.external_requests == [], "the app requested another host"
+    finally:
+        context.close()
+    assert session.external_requests == [], "the app requested another host"
 
 
 _counter = iter(range(1_000_000))

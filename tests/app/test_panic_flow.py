@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.app.a11y import assert_accessible
 from tests.app.conftest import (
     CONFIRM_WINDOW_S,
     PALEMBANG,
@@ -78,9 +79,12 @@ def test_press_then_cancel_is_mis_press(app_stack: AppStack, phone) -> None:
     device_id = register(page, app_stack.app_url)
 
     page.locator("#panic-button").click()
+    wait_phase(page, "pending")
+    assert_accessible(page, "main, countdown running")
     page.locator("#cancel-button").click()
     wait_phase(page, "cancelled")
     assert "salah pencet" in status_text(page)
+    assert_accessible(page, "main, cancelled")
     screenshot(page, "cancelled")
 
     cancelled = app_stack.wait_incident(device_id, state="cancelled")

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.app.a11y import NORMAL_TEXT_RATIO, assert_accessible
-from tests.app.conftest import AppStack, register, screenshot, wait_phase
+from tests.app.conftest import AppStack, register, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -29,17 +29,12 @@ def test_screens_accessible_in_both_languages(app_stack: AppStack, phone) -> Non
     button = page.locator("#panic-button")
     assert "Tahan sampai lingkaran penuh" in (button.get_attribute("aria-label") or "")
     box = button.bounding_box()
-    assert box is not None and box["width"] >= 200 and box["height"] >= 200
+    assert box is not None
+    assert box["width"] >= 200
+    assert box["height"] >= 200
     main = assert_accessible(page, "main")
     assert min(text["ratio"] for text in main["texts"]) >= NORMAL_TEXT_RATIO
     screenshot(page, "main")
-
-    button.click()
-    wait_phase(page, "pending")
-    assert_accessible(page, "main, countdown running")
-    page.locator("#cancel-button").click()
-    wait_phase(page, "cancelled")
-    assert_accessible(page, "main, cancelled")
 
     page.locator("#tabs a[href='#pengaturan']").click()
     page.locator("#screen-settings").wait_for()
