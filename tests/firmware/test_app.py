@@ -262,6 +262,20 @@ def test_cancel_after_confirm_shows_cancelled_and_hides_later_feedback(board, br
     broker.send_feedback(DEVICE, {"alert": alert, "state": "acknowledged"})
     run(app, clock, 100)
     assert app.indication(clock.now) == indicator.CANCELLED
+    run(app, clock, 5_000)
+    assert app.indication(clock.now) == indicator.IDLE
+
+
+def test_press_after_local_cancel_is_shown_as_new_alert(board, broker, clock, flash):
+    app = new_app(board, flash)
+    run(app, clock, 100)
+    press(board, app, clock)
+    hold_cancel(board, app, clock)
+    press(board, app, clock)
+    assert app.indication(clock.now) == indicator.SENDING
+    second = parse_event(broker.events()[2].payload)
+    assert second.type == "press"
+    assert app.device.alert.first_id == second.id
 
 
 def test_hold_publishes_hold(board, broker, clock, flash):

@@ -84,7 +84,8 @@ class Device:
         if event_type == "cancel":
             alert.cancelled_here = True
             alert.set(CANCEL_QUEUED, now)
-        elif alert is None:
+        elif alert is None or alert.cancelled_here:
+            # A press after a cancel here is a new alert for the LED.
             self.alert = Alert(event_id, event_type == "test", now)
         else:
             if len(alert.ids) < MAX_ALERT_IDS:
@@ -139,9 +140,12 @@ class Device:
         alert = self.alert
         if alert is None:
             return None
-        if alert.state in CLOSING_STATES and clock.diff(now, alert.since) >= self.t["result_show_ms"]:
+        shown_ms = clock.diff(now, alert.since)
+        if alert.state in CLOSING_STATES and shown_ms >= self.t["result_show_ms"]:
             self.alert = None
-        elif clock.diff(now, alert.since) >= self.t["alert_memory_ms"]:
+        elif alert.state == CANCEL_SENT and shown_ms >= self.t["feedback_timeout_ms"] + self.t["result_show_ms"]:
+            self.alert = None  # a cancel after confirmation gets no feedback
+        elif shown_ms >= self.t["alert_memory_ms"]:
             self.alert = None
         return self.alert
 
