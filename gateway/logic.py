@@ -211,34 +211,53 @@ class Engine:
         self.config = config
         self.state = state or EngineState()
         self.new_alert_id = new_alert_id or (lambda: str(uuid.uuid4()))
+        # Indexes over state.alerts, so each event costs the same with many devices.
+        self._by_device: dict[str, dict[str, Alert]] = {}
+        self._pending: dict[str, Alert] = {}
+        for alert in self.state.alerts.values():
+            self._track(alert)
+
+    def _track(self, alert: Alert) -> None:
+        self._by_device.setdefault(alert.device_id, {})[alert.alert_id] = alert
+        if alert.phase is Phase.PENDING:
+            self._pending[alert.alert_id] = alert
+
+    def _set_phase(self, alert: Alert, phase: Phase) -> None:
+        alert.phase = phase
+        if phase is Phase.PENDING:
+            self._pending[alert.alert_id] = alert
+        else:
+            self._pending.pop(alert.alert_id, None)
+
+    def _device_alerts(self, device_id: str) -> Iterable[Alert]:
+        return self._by_device.get(device_id, {}).values()
 
     # -- queries ----------------------------------------------------------
 
     def pending_alert(self, device_id: str) -> Alert | None:
-        for alert in self.state.alerts.values():
-            if alert.device_id == device_id and alert.phase is Phase.PENDING:
+        for alert in self._device_alerts(device_id):
+            if alert.phase is Phase.PENDING:
                 return alert
         return None
 
     def open_alert(self, device_id: str, now_ms: int) -> Alert | None:
         """Return the device's forwarded alert that a new event would attach to."""
-        for alert in self.state.alerts.values():
+        for alert in self._device_alerts(device_id):
             if (
-                alert.device_id == device_id
-                and alert.phase is Phase.OPEN
+                alert.phase is Phase.OPEN
                 and now_ms - alert.last_event_at_ms <= self.config.merge_horizon_ms
             ):
                 return alert
         return None
 
     def pending_count(self) -> int:
-        return sum(1 for alert in self.state.alerts.values() if alert.phase is Phase.PENDING)
+        return len(self._pending)
 
     def next_deadline_ms(self) -> int | None:
         deadlines = [
             alert.window_deadline_ms
-            for alert in self.state.alerts.values()
-            if alert.phase is Phase.PENDING and alert.window_deadline_ms is not None
+            for alert in self._pending.values()
+            if alert.window_deadline_ms is not None
         ]
         return min(deadlines) if deadlines else None
 
@@ -251,15 +270,13 @@ class Engine:
         """Forward every pending alert whose window ended at or before ``now_ms``."""
         due = [
             alert
-            for alert in self.state.alerts.values()
-            if alert.phase is Phase.PENDING
-            and alert.window_deadline_ms is not None
-            and alert.window_deadline_ms <= now_ms
+            for alert in self._pending.values()
+            if alert.window_deadline_ms is not None and alert.window_deadline_ms <= now_ms
         ]
         due.sort(key=lambda alert: (alert.window_deadline_ms or 0, alert.alert_id))
         outcomes = []
         for alert in due:
-            alert.phase = Phase.OPEN
+            self._set_phase(alert, Phase.OPEN)
             alert.outcome = AlertOutcome.UNCONFIRMED
             alert.window_deadline_ms = None
             outcome = self._new_version(alert, Decision.EXPIRED_UNCONFIRMED)
@@ -311,7 +328,7 @@ class Engine:
         alert = self.state.alerts.get(alert_id)
         if alert is None or alert.phase is not Phase.OPEN:
             return None
-        alert.phase = Phase.CLOSED
+        self._set_phase(alert, Phase.CLOSED)
         alert.closed_at_ms = now_ms
         return Outcome(Decision.CLOSED_BY_STAFF, alert.device_id, alert=alert)
 
@@ -324,11 +341,15 @@ class Engine:
         for alert in list(self.state.alerts.values()):
             idle_ms = now_ms - alert.last_event_at_ms
             if alert.phase is Phase.OPEN and idle_ms > self.config.merge_horizon_ms:
-                alert.phase = Phase.CLOSED
+                self._set_phase(alert, Phase.CLOSED)
                 alert.closed_at_ms = now_ms
             if alert.phase is Phase.CLOSED and now_ms - (alert.closed_at_ms or 0) > CLOSED_TTL_MS:
                 old_alerts.append(alert.alert_id)
                 del self.state.alerts[alert.alert_id]
+                device_alerts = self._by_device.get(alert.device_id, {})
+                device_alerts.pop(alert.alert_id, None)
+                if not device_alerts:
+                    self._by_device.pop(alert.device_id, None)
         return old_ids, old_alerts
 
     # -- event kinds ------------------------------------------------------
@@ -341,7 +362,7 @@ class Engine:
                 if event.type == "hold"
                 else Decision.CONFIRMED_BY_SECOND_PRESS
             )
-            pending.phase = Phase.OPEN
+            self._set_phase(pending, Phase.OPEN)
             pending.outcome = AlertOutcome.CONFIRMED
             pending.window_deadline_ms = None
             self._record_event(pending, event, now_ms, counts_as_press=True)
@@ -364,7 +385,7 @@ class Engine:
         self._close_stale_open(device_id)
         alert = self._new_alert(device_id, event, now_ms, test=False)
         if event.type == "hold":
-            alert.phase = Phase.OPEN
+            self._set_phase(alert, Phase.OPEN)
             alert.outcome = AlertOutcome.CONFIRMED
             outcome = self._new_version(alert, Decision.CONFIRMED_BY_HOLD, event)
             outcome.counts = self._count(alert, None, AlertOutcome.CONFIRMED)
@@ -384,9 +405,8 @@ class Engine:
             target = next(
                 (
                     alert
-                    for alert in self.state.alerts.values()
-                    if alert.device_id == device_id
-                    and not alert.test
+                    for alert in self._device_alerts(device_id)
+                    if not alert.test
                     and (alert.first_event_id == event.alert or alert.has_event(event.alert))
                 ),
                 None,
@@ -398,7 +418,7 @@ class Engine:
             return Outcome(Decision.CANCEL_IGNORED, device_id, event.id, event.type)
 
         if target.phase is Phase.PENDING:
-            target.phase = Phase.CLOSED
+            self._set_phase(target, Phase.CLOSED)
             target.outcome = AlertOutcome.CANCELLED
             target.window_deadline_ms = None
             target.closed_at_ms = now_ms
@@ -417,7 +437,7 @@ class Engine:
 
     def _open_test(self, device_id: str, event: Event, now_ms: int) -> Outcome:
         alert = self._new_alert(device_id, event, now_ms, test=True)
-        alert.phase = Phase.CLOSED
+        self._set_phase(alert, Phase.CLOSED)
         alert.closed_at_ms = now_ms
         alert.outcome = AlertOutcome.CONFIRMED
         outcome = self._new_version(alert, Decision.TEST_FORWARDED, event)
@@ -445,6 +465,7 @@ class Engine:
             alert.age_at_arrival_ms = now_ms - event.ts
         self._record_event(alert, event, now_ms, counts_as_press=event.type in ("press", "hold"))
         self.state.alerts[alert.alert_id] = alert
+        self._track(alert)
         return alert
 
     def _record_event(self, alert: Alert, event: Event, now_ms: int, counts_as_press: bool) -> None:
@@ -476,9 +497,9 @@ class Engine:
     def _close_stale_open(self, device_id: str) -> None:
         # An open alert past the merge horizon stops being the device's
         # incident in the gateway; staff still see it until they resolve it.
-        for alert in self.state.alerts.values():
-            if alert.device_id == device_id and alert.phase is Phase.OPEN:
-                alert.phase = Phase.CLOSED
+        for alert in self._device_alerts(device_id):
+            if alert.phase is Phase.OPEN:
+                self._set_phase(alert, Phase.CLOSED)
                 alert.closed_at_ms = alert.last_event_at_ms
 
     def _new_version(self, alert: Alert, decision: Decision, event: Event | None = None) -> Outcome:

@@ -82,6 +82,12 @@ class GatewayMetrics:
             buckets=(1, 2, 5, 10, 20, 50, 100),
             registry=r,
         )
+        self.commit_seconds = Histogram(
+            "ampera_gateway_commit_seconds",
+            "Duration of one group commit to the SQLite state",
+            buckets=(0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1),
+            registry=r,
+        )
         self.feedback = Counter(
             "ampera_gateway_feedback_published_total",
             "Feedback messages published to devices by state",

@@ -87,7 +87,7 @@ class Gateway:
             timeout=REQUEST_TIMEOUT_S,
         )
         self.forwarder = Forwarder(
-            lambda: Store(config.state_dir),
+            lambda: Store(config.state_dir, synchronous="NORMAL"),
             self.http,
             self.metrics,
             self.forward_wake,
@@ -232,12 +232,15 @@ class Gateway:
             pruned_seen, pruned_alerts = self.engine.prune(now_ms)
 
         if outcomes or cursor is not None or pruned_seen or pruned_alerts:
+            started = time.perf_counter()
             added = self.store.commit(
                 outcomes, self.engine.state, now_ms, cursor, pruned_seen, pruned_alerts
             )
+            self.metrics.commit_seconds.observe(time.perf_counter() - started)
             if added:
                 self.forward_wake.set()
-        self.metrics.commit_batch.observe(len(events))
+        if events:
+            self.metrics.commit_batch.observe(len(events))
 
         for message in events:
             self.mqtt.ack(message)

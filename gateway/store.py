@@ -4,13 +4,16 @@ One ``Store`` object is one connection and belongs to one thread. The
 processor thread writes decisions through ``commit``; the forwarder thread
 opens its own ``Store`` to read and trim the outbox. ``synchronous=FULL``
 makes each commit survive a power cut, not only a process crash, and the
-group commit in the processor pays that cost once per batch.
+group commit in the processor pays that cost once per batch. The
+forwarder's connection uses ``NORMAL``: a delete lost in a power cut only
+makes it send a snapshot again, which the API ignores by its version.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +71,17 @@ CREATE TABLE IF NOT EXISTS meta (
 
 CHANGES_CURSOR = "changes_cursor"
 
+# Writers in one process take this lock before BEGIN IMMEDIATE. SQLite's own
+# busy handler sleeps in steps of up to 100 ms when two connections collide,
+# which stalled the group commit behind the forwarder's deletes.
+_write_locks: dict[Path, threading.Lock] = {}
+_write_locks_guard = threading.Lock()
+
+
+def _write_lock(path: Path) -> threading.Lock:
+    with _write_locks_guard:
+        return _write_locks.setdefault(path.resolve(), threading.Lock())
+
 
 @dataclass(frozen=True)
 class OutboxRow:
@@ -81,15 +95,18 @@ class OutboxRow:
 class Store:
     """One SQLite connection to ``{state_dir}/gateway.db``."""
 
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self, state_dir: Path, synchronous: str = "FULL") -> None:
         state_dir.mkdir(parents=True, exist_ok=True)
         self.path = state_dir / DB_NAME
         # isolation_level=None: transactions are opened explicitly below.
         self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=FULL")
+        if synchronous not in ("FULL", "NORMAL"):
+            raise ValueError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
+        self.conn.execute(f"PRAGMA synchronous={synchronous}")
         self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         self.conn.executescript(SCHEMA)
+        self.write_lock = _write_lock(self.path)
 
     def close(self) -> None:
         self.conn.close()
@@ -152,6 +169,34 @@ class Store:
             counts.update(outcome.counts)
 
         conn = self.conn
+        with self.write_lock:
+            self._write_outcomes(
+                conn,
+                seen_rows,
+                retained_rows,
+                alerts,
+                outbox_rows,
+                counts,
+                state,
+                cursor,
+                pruned_seen,
+                pruned_alerts,
+            )
+        return len(outbox_rows)
+
+    def _write_outcomes(
+        self,
+        conn: sqlite3.Connection,
+        seen_rows: list[tuple[str, str, int]],
+        retained_rows: list[tuple[str, str]],
+        alerts: dict[str, Alert],
+        outbox_rows: list[tuple[str, int, int, str]],
+        counts: set[tuple[str, str]],
+        state: EngineState,
+        cursor: int | None,
+        pruned_seen: Iterable[tuple[str, str]],
+        pruned_alerts: Iterable[str],
+    ) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.executemany(
@@ -208,7 +253,6 @@ class Store:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        return len(outbox_rows)
 
     def stored_cursor(self) -> int | None:
         """Return the change-feed cursor, None before the first one was stored."""
@@ -231,17 +275,20 @@ class Store:
         ]
 
     def outbox_delete(self, seqs: Iterable[int]) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            self.conn.executemany("DELETE FROM outbox WHERE seq = ?", [(seq,) for seq in seqs])
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
+        rows = [(seq,) for seq in seqs]
+        with self.write_lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.executemany("DELETE FROM outbox WHERE seq = ?", rows)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
 
     def outbox_park(self, seq: int, error: str) -> None:
         """Set a snapshot the API rejected aside, kept for an operator to inspect."""
-        self.conn.execute("UPDATE outbox SET parked = 1, error = ? WHERE seq = ?", (error, seq))
+        with self.write_lock:
+            self.conn.execute("UPDATE outbox SET parked = 1, error = ? WHERE seq = ?", (error, seq))
 
     def outbox_depth(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM outbox WHERE parked = 0").fetchone()[0])
