@@ -1,10 +1,10 @@
 """The device twin: the panic button firmware's own modules under CPython.
 
 The twin runs ``firmware/micropython/ampera`` (gestures, outbox, alert state
-machine, MQTT client, main loop) unchanged, with simulated hardware: button
-pins driven by ``press()``/``hold()``/``cancel()``, an LED whose state is
-readable, the real clock, a flash directory on disk, and a real TCP (or TLS)
-socket to the broker.
+machine, MQTT client, main loop) unchanged. Only the hardware is simulated:
+button pins driven by ``press()``/``hold()``/``cancel()``, an LED whose state
+is readable, the real clock and a flash directory on disk. The socket to the
+broker is a real TCP (or TLS) connection.
 
     twin = Twin("btn-demo-0001", "mqtt://127.0.0.1:1883", Path("var/twin"))
     twin.start()                      # main loop in a background thread
@@ -209,7 +209,7 @@ def twin_config(
 class Twin:
     """One simulated panic button running the firmware's modules.
 
-    ``config`` holds config.json overrides (see docs/firmware.md), for
+    ``config`` contains config.json overrides (see docs/firmware.md), for
     example ``{"timings": {"hold_min_ms": 1000}}``.
     """
 

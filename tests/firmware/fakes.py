@@ -117,7 +117,7 @@ class Published:
 
 
 class FakeBroker:
-    """Answers the client's packets like a broker would and records what it received.
+    """Reply to the client's packets as a broker would, and record what it received.
 
     ``auto_puback`` off withholds PUBACKs (a broker that went away after
     receiving); ``refuse`` makes CONNECT fail with that return code.

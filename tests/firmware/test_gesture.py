@@ -67,7 +67,7 @@ def test_press_shorter_than_press_min_is_ignored():
     assert seen == []
 
 
-def test_hold_fires_while_still_down_and_release_adds_nothing():
+def test_hold_fires_while_still_down():
     button = gesture.panic_button(TIMINGS)
     seen = drive(button, bouncy(100, True) + bouncy(5000, False), 6000)
     assert [g for g, _ in seen] == [gesture.PANIC_HOLD]
@@ -92,7 +92,7 @@ def test_cancel_button_short_press_means_nothing():
     assert seen == []
 
 
-def test_cancel_hold_then_long_hold_gives_cancel_then_test():
+def test_cancel_button_cancel_then_test():
     button = gesture.cancel_button(TIMINGS)
     seen = drive(button, [(100, True), (9000, False)], 9500)
     assert [g for g, _ in seen] == [gesture.CANCEL_HOLD, gesture.CANCEL_LONG_HOLD]

@@ -35,7 +35,7 @@ class RamFs:
 
 
 class Peer:
-    """A broker at the other end of the socket: answers and records."""
+    """A broker at the other end of the socket that replies to packets and prints publishes."""
 
     def __init__(self):
         self.up = True

@@ -17,7 +17,7 @@
 # closes the session and schedules the reconnect with a capped exponential
 # backoff.
 #
-# First-connect policy: the first attempt starts at once; a broker or WiFi
+# First-connect policy: the first attempt starts at once. A broker or WiFi
 # that is down at boot is handled like any later outage (backoff from
 # backoff_min_ms), and the buttons work and queue events from the start.
 
@@ -111,8 +111,8 @@ class App:
         else:
             self.device.last_activity = now
         if wake == "button":
-            # The press that woke the chip may be over already: the wake
-            # reason says it happened, the pin may no longer show it.
+            # The press that woke the chip may be over already. The wake
+            # reason records that it happened; the pin may no longer show it.
             name = self.buttons["panic"].wake_press(now, self.board.is_pressed("panic"))
             if name is not None:
                 self._gesture(name, now)
@@ -192,7 +192,7 @@ class App:
         except NetworkError:
             self.client.close()
             raise
-        # Subscribe after every CONNACK, whatever the session-present flag says.
+        # Subscribe after every CONNACK, whatever the session-present flag is.
         self.client.subscribe(self.topic_feedback, FEEDBACK_QOS, now)
         self.client.publish(self.topic_status, payload.status_online(FW_VERSION), STATUS_QOS, True, now)
         self.state = UP

@@ -96,7 +96,7 @@ class Device:
         return EMITTED
 
     def on_puback(self, seq, now):
-        """The broker has the event with this seq."""
+        """Record the broker's PUBACK for the event with this seq."""
         info = self.seq_types.pop(seq, None)
         alert = self.alert
         if info is None or alert is None:
@@ -116,8 +116,8 @@ class Device:
         alert_id, state, remaining_s = parsed
         alert = self.alert
         if alert is None:
-            # After a reboot the device no longer knows its alert; feedback
-            # from the station still tells the person that help is coming.
+            # After a reboot the device has lost its alert. Feedback from the
+            # station still shows the person that help is coming.
             if state not in ("acknowledged", "dispatched"):
                 return None
             alert = self.alert = Alert(alert_id, False, now)

@@ -125,7 +125,11 @@ class Client:
             if pid is None:
                 pid = self.next_pid()
             body += bytes((pid >> 8, pid & 0xFF))
-        first = PUBLISH | (qos << 1) | (1 if retain else 0) | (0x08 if dup and qos else 0)
+        first = PUBLISH | (qos << 1)
+        if retain:
+            first |= 0x01
+        if dup and qos:
+            first |= 0x08
         self._send(first, body + message, now)
         return pid
 

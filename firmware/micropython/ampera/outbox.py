@@ -8,9 +8,10 @@
 #
 # An event file is written (temporary name, then rename) before the state
 # file, and at start-up seq becomes max(state seq, newest queued seq + 1), so
-# a crash between the two writes never reuses a seq. The tag is random and
-# made once per flash filesystem: after a re-flash that wiped the state, new
-# ids cannot collide with ids the gateway already deduplicated.
+# a crash between the two writes never reuses a seq. The tag is 32 random
+# bits made once per flash filesystem, so after a re-flash that wiped the
+# state, new ids differ from the ones the gateway already deduplicated
+# (a repeat tag has a chance of 1 in 2**32).
 
 import os
 
@@ -77,11 +78,11 @@ class FlashFs:
 class Outbox:
     """Events in send order, each kept until the broker acknowledged it.
 
-    max_events bounds the flash used. When the queue is full, add() evicts,
-    in this order, the oldest test event, or else the second-oldest event:
-    the oldest one is the first alert of the outage, with the earliest time,
-    and the new one is the latest thing the person did, so both stay. The
-    eviction is counted in `dropped` (persisted) and returned to the caller.
+    max_events bounds the flash used. When the queue is full, add() evicts
+    the oldest test event, or else the second-oldest event. The oldest event
+    is the first alert of the outage, with the earliest time, and the new
+    one is the latest thing the person did, so both stay. The eviction is
+    counted in `dropped` (persisted) and returned to the caller.
     """
 
     def __init__(self, fs, max_events, tag_source):
