@@ -305,7 +305,9 @@ class Engine:
             outcomes.append(Outcome(decision, device_id, event.id, event.type, seen=seen))
             return outcomes
         if key in self.state.seen:
-            outcomes.append(Outcome(Decision.DUPLICATE, device_id, event.id, event.type))
+            duplicate = Outcome(Decision.DUPLICATE, device_id, event.id, event.type)
+            duplicate.feedback = self._repeat_feedback(device_id, event.id, now_ms)
+            outcomes.append(duplicate)
             return outcomes
 
         self.state.seen[key] = now_ms
@@ -351,6 +353,29 @@ class Engine:
                 if not device_alerts:
                     self._by_device.pop(alert.device_id, None)
         return old_ids, old_alerts
+
+    def _repeat_feedback(self, device_id: str, event_id: str, now_ms: int) -> list[Feedback]:
+        """Return the current feedback for a resent event.
+
+        A device resends an event when it got no answer, for example because
+        the gateway crashed after its commit but before the feedback went out.
+        """
+        alert = next(
+            (alert for alert in self._device_alerts(device_id) if alert.has_event(event_id)),
+            None,
+        )
+        if alert is None:
+            return []
+        if alert.test:
+            state = FeedbackState.TEST
+        elif alert.phase is Phase.PENDING and alert.window_deadline_ms is not None:
+            remaining_s = max(0, alert.window_deadline_ms - now_ms) / 1000
+            return [Feedback(device_id, alert.first_event_id, FeedbackState.PENDING, remaining_s)]
+        elif alert.outcome is not None:
+            state = FeedbackState(alert.outcome.value)
+        else:
+            return []
+        return [Feedback(device_id, alert.first_event_id, state)]
 
     # -- event kinds ------------------------------------------------------
 

@@ -534,3 +534,16 @@ def test_redeliveries_give_same_snapshots(
     assert [o.decision for o in noisy_outcomes if o.decision not in ignored] == decisions(
         clean_outcomes
     )
+
+
+def test_duplicate_repeats_current_feedback() -> None:
+    engine = make_engine()
+
+    pending = run(engine, [Step(0, "a"), Step(4, "a")])
+    confirmed = run(engine, [Step(5, "b", "hold"), Step(6, "a")])
+
+    assert pending[1].decision is Decision.DUPLICATE
+    assert pending[1].feedback[0].state is FeedbackState.PENDING
+    assert pending[1].feedback[0].remaining_s == WINDOW_S - 4
+    assert confirmed[1].feedback[0].state is FeedbackState.CONFIRMED
+    assert confirmed[1].snapshot is None
