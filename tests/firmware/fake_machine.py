@@ -76,11 +76,39 @@ class WDT:
         self.feeds += 1
 
 
+class Timer:
+    ONE_SHOT = 0
+    PERIODIC = 1
+    created: list[Timer] = []
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.period: int | None = None
+        self.mode: int | None = None
+        self.callback = None
+        Timer.created.append(self)
+
+    def init(self, period: int, mode: int = PERIODIC, callback=None) -> None:
+        self.period = period
+        self.mode = mode
+        self.callback = callback
+
+
+class ResetCalled(Exception):
+    """machine.reset() was called; the test ends the firmware run here."""
+
+
 def build(clock: Clock) -> dict[str, types.ModuleType]:
     machine = types.ModuleType("machine")
     machine.Pin = Pin
     machine.ADC = ADC
     machine.WDT = WDT
+    machine.Timer = Timer
+
+    def reset() -> None:
+        raise ResetCalled()
+
+    machine.reset = reset
     machine.DEEPSLEEP_RESET = 4
     machine.PWRON_RESET = 1
     machine.EXT0_WAKE = 2
@@ -140,6 +168,7 @@ def import_hw(monkeypatch, clock: Clock):
     modules = build(clock)
     Pin.instances = {}
     WDT.created = []
+    Timer.created = []
     for name in ("machine", "network", "esp32"):
         monkeypatch.setitem(sys.modules, name, modules[name])
     monkeypatch.delitem(sys.modules, "ampera.hw", raising=False)
