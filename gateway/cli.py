@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     logs.configure(config.log_level)
 
-    # Imported after the configuration is valid, so a bad flag answers at once.
+    # Imported after the configuration is valid, so a bad flag fails at once.
     from gateway.service import Gateway
 
     try:

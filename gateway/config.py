@@ -23,17 +23,18 @@ DEFAULT_CLIENT_ID = "ampera-gateway"
 # Port 9189 is not a default of any common Prometheus exporter.
 DEFAULT_METRICS_PORT = 9189
 # Kept below the broker's max_inflight_messages (100 in broker/dev), because
-# messages are acknowledged only after the batch that holds them commits.
+# messages are acknowledged only after the batch that contains them commits.
 DEFAULT_BATCH_MAX = 50
 DEFAULT_BATCH_WAIT_MS = 5.0
-# Used in demo mode when no token is set; the dispatch demo accepts it.
+# Sent in demo mode when no token is set; the demo must start the dispatch API
+# with the same AMPERA_GATEWAY_TOKEN.
 DEMO_TOKEN = "ampera-demo-gateway-token"
 
 SOURCES = ("button", "app")
 
 
 class ConfigError(ValueError):
-    """A setting is missing or invalid; the message says which and what to set."""
+    """A missing or invalid setting; the message names it and the variable to set."""
 
 
 @dataclass(frozen=True)

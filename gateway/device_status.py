@@ -100,8 +100,8 @@ class StatusCoalescer:
             return
         if fields is None:
             return
-        # A retained status is replayed at every subscribe and says nothing
-        # about when the device was last seen.
+        # A retained status is replayed at every subscribe, so its arrival
+        # tells nothing about when the device was last seen.
         seen_at = None if retained else iso_utc(now_ms)
         with self._lock:
             entry = self._devices.setdefault(device_id, {"device_id": device_id})

@@ -1,7 +1,7 @@
 """Deliver outbox snapshots to ``POST /v1/ingest/alerts`` until the API accepts them.
 
 A snapshot leaves the outbox only after a 200, so an API outage of any
-length delays alerts but loses none; the API applies each
+length delays alerts but loses none. The API applies each
 ``(alert_id, version)`` once, so a resent batch duplicates nothing. The
 synchronous ``httpx.Client`` is used because the async client cost about
 four times the CPU per request on this workload.
@@ -98,7 +98,7 @@ class Forwarder:
             store.close()
 
     def flush(self, deadline_s: float) -> int:
-        """Forward what the outbox holds until it is empty or the deadline passes.
+        """Forward the outbox contents until it is empty or the deadline passes.
 
         Used on graceful stop; returns the snapshots left, which stay durable
         for the next start.

@@ -18,7 +18,7 @@ from typing import Any
 from protocol.events import Event
 from protocol.feedback import FeedbackState
 
-# Seen event ids are kept this long; the contract asks for at least 24 h.
+# Seen event ids are kept this long; the contract requires at least 24 h.
 SEEN_TTL_MS = 48 * 3600 * 1000
 # Closed alerts stay in memory this long so that a late cancel naming them is
 # recognised (and ignored) rather than treated as unknown.
@@ -49,7 +49,7 @@ class Decision(StrEnum):
 
 
 class Phase(StrEnum):
-    """Where an alert is in the gateway's own view."""
+    """Lifecycle stage of an alert in the gateway's own view."""
 
     PENDING = "pending"  # confirm window running, nothing forwarded yet
     OPEN = "open"  # forwarded; later events from the device attach to it

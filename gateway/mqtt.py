@@ -175,7 +175,7 @@ class MqttAdapter:
             )
         )
         self._ever_connected = True
-        # Subscribe after every CONNACK, whatever session_present says: some
+        # Subscribe after every CONNACK, whatever session_present is: some
         # brokers report no session for a live one, others lose it in failover.
         result, mid = client.subscribe(SUBSCRIPTIONS)
         self._subscribe_mid = mid
