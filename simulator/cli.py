@@ -107,6 +107,15 @@ def build_parser() -> argparse.ArgumentParser:
         "passwords it returns (needs --api-user and --api-password)",
     )
     add_api_arguments(load)
+    load.add_argument(
+        "--twin",
+        action="store_true",
+        help="run the button devices on the firmware's own modules (the device twin); "
+        "the firmware sends no chosen duplicates",
+    )
+    load.add_argument(
+        "--twin-dir", default="var/twin", help="flash directories of the twins (default var/twin)"
+    )
 
     scenario = commands.add_parser(
         "scenario", help="replay a scripted scenario against running services"
@@ -115,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     scenario.add_argument("name", choices=("month",), help="month: the first month of Ampera")
     add_month_arguments(scenario)
     add_api_arguments(scenario)
+    scenario.add_argument(
+        "--twin-dir",
+        default="var/twin",
+        help="flash directories of the twin buttons (default var/twin)",
+    )
 
     demo = commands.add_parser(
         "demo", help="start broker, dispatch API and gateway and replay the month (make demo)"
@@ -214,6 +228,17 @@ def add_device_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--wait", type=float, default=15.0, help="seconds to wait for feedback (default 15)"
     )
+    parser.add_argument(
+        "--twin",
+        action="store_true",
+        help="run the firmware's own modules (the device twin) and show its LED "
+        "instead of sending the event directly",
+    )
+    parser.add_argument(
+        "--twin-dir",
+        default="var/twin",
+        help="directory for the twin's flash queue (default var/twin)",
+    )
 
 
 def add_month_arguments(parser: argparse.ArgumentParser) -> None:
@@ -238,6 +263,12 @@ def add_month_arguments(parser: argparse.ArgumentParser) -> None:
         "[env AMPERA_CONFIRM_WINDOW_S, default 2 for the demo]",
     )
     parser.add_argument("--seed", type=int, default=176, help="random seed (default 176)")
+    parser.add_argument(
+        "--twin-buttons",
+        action="store_true",
+        help="run the physical buttons on the firmware's own modules (the device twin) "
+        "instead of plain MQTT clients",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

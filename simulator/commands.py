@@ -7,6 +7,7 @@ import json
 import random
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 
@@ -16,7 +17,7 @@ from simulator.connection import BrokerUrl
 from simulator.device import FeedbackMessage, SimDevice
 from simulator.messages import feedback_state, text
 from simulator.plan import parse_mix, plan_load
-from simulator.runner import Fleet, play
+from simulator.runner import Device, Fleet, play
 
 # Feedback states after which a command has nothing more to wait for.
 FINAL_STATES = {
@@ -58,6 +59,8 @@ def run_device_command(
 ) -> int:
     """Connect one device, send one gesture, print the feedback; return the exit code."""
     lang = args.lang
+    if args.twin:
+        return run_twin_command(args, broker, out)
     device = device_from_args(args, broker)
     out(text("connecting", lang, device=args.device, broker=broker.redacted()))
     try:
@@ -116,6 +119,69 @@ def _send_and_watch(args: argparse.Namespace, device: SimDevice, out: Callable[[
         received = device.wait_more_feedback(received, remaining_s)
     if shown == 0:
         out(text("no_feedback", lang, seconds=args.wait))
+    return 0
+
+
+def run_twin_command(
+    args: argparse.Namespace, broker: BrokerUrl, out: Callable[[str], None]
+) -> int:
+    """Make one gesture on the firmware twin and print its LED indications until the result."""
+    from simulator.twin_device import TwinDevice
+
+    lang = args.lang
+    try:
+        device = TwinDevice(
+            args.device, broker, Path(args.twin_dir) / args.device, password=args.password
+        )
+    except ValueError as exc:
+        out(text("invalid_setting", lang, error=exc))
+        return 2
+    out(text("connecting", lang, device=args.device, broker=broker.redacted()))
+    try:
+        device.connect(timeout_s=15)
+    except ConnectionError as exc:
+        device.close()
+        out(text("connect_failed", lang, error=exc))
+        return 1
+    try:
+        if args.duplicate:
+            out(text("twin_no_duplicate", lang))
+        shown = 0
+
+        def show_new() -> list[str]:
+            nonlocal shown
+            history = list(device.twin.led_history)
+            for indication in history[shown:]:
+                out(text("led", lang, state=feedback_state(indication, lang)))
+            shown = len(history)
+            return history
+
+        out(text("gesture", lang, gesture=args.command))
+        device.send(args.command)
+        follow = getattr(args, "cancel_after", None) or getattr(args, "again_after", None)
+        if follow is not None:
+            deadline = time.monotonic() + follow
+            while time.monotonic() < deadline:
+                show_new()
+                time.sleep(0.05)
+            second = "cancel" if getattr(args, "cancel_after", None) is not None else "press"
+            out(text("gesture", lang, gesture=second))
+            device.send(second)
+            final = {"cancelled"} if second == "cancel" else {"confirmed"}
+        else:
+            final = FINAL_STATES[args.command]
+        deadline = time.monotonic() + args.wait
+        while time.monotonic() < deadline:
+            if final & set(show_new()):
+                break
+            time.sleep(0.05)
+        show_new()
+        missing = device.wait_published(5)
+    finally:
+        device.close()
+    if missing:
+        out(text("unacknowledged", lang, count=missing))
+        return 1
     return 0
 
 
@@ -178,16 +244,14 @@ def run_load(args: argparse.Namespace, broker: BrokerUrl, out: Callable[[str], N
             duplicates=plan.duplicates,
         )
     )
-    fleet = Fleet(
-        SimDevice(
-            device_id,
-            sources[number % len(sources)],  # type: ignore[arg-type]
-            broker,
-            bat=90,
-            password=credentials.get(device_id),
+    try:
+        fleet = Fleet(
+            load_device(args, broker, device_id, sources[number % len(sources)], credentials)
+            for number, device_id in enumerate(device_ids)
         )
-        for number, device_id in enumerate(device_ids)
-    )
+    except ValueError as exc:
+        out(text("invalid_setting", lang, error=exc))
+        return 2
     try:
         fleet.connect(timeout_s=30)
     except ConnectionError as exc:
@@ -209,6 +273,22 @@ def run_load(args: argparse.Namespace, broker: BrokerUrl, out: Callable[[str], N
         )
     )
     return 1 if result.unacknowledged else 0
+
+
+def load_device(
+    args: argparse.Namespace,
+    broker: BrokerUrl,
+    device_id: str,
+    source: str,
+    credentials: dict[str, str],
+) -> Device:
+    """Return a plain MQTT device, or with ``--twin`` a firmware twin for a button."""
+    password = credentials.get(device_id)
+    if args.twin and source == "button":
+        from simulator.twin_device import TwinDevice
+
+        return TwinDevice(device_id, broker, Path(args.twin_dir) / device_id, password)
+    return SimDevice(device_id, source, broker, bat=90, password=password)  # type: ignore[arg-type]
 
 
 def load_credentials(path: str | None) -> dict[str, str]:

@@ -191,7 +191,15 @@ class Demo:
             for login in self.logins
             if login.polsek in acting
         }
-        run = MonthRun(self.api_url, admin, self.device_broker, self.out, self.lang, station_staff)
+        run = MonthRun(
+            self.api_url,
+            admin,
+            self.device_broker,
+            self.out,
+            self.lang,
+            station_staff,
+            twin_dir=self.state_dir / "twins" if args.twin_buttons else None,
+        )
         result = run.run(args)
         names = {station.id: station.name for station in run.stations()}
         print_summary(result, names, self.out, self.lang)

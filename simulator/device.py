@@ -237,8 +237,10 @@ class SimDevice:
         self.seq += 1
         return event
 
-    def send(self, event_type: EventType, alert: str | None = None) -> SentEvent:
-        event = self.build_event(event_type, alert)
+    def send(self, event_type: str, alert: str | None = None) -> SentEvent:
+        if event_type not in ("press", "hold", "cancel", "test"):
+            raise ValueError(f"unknown event type {event_type!r}")
+        event = self.build_event(event_type, alert)  # type: ignore[arg-type]
         payload = encode_event(event)
         info = self.client.publish(self.event_topic, payload, qos=EVENT_QOS)
         sent = SentEvent(self.device_id, event, payload, info)

@@ -23,6 +23,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "{count} pesan belum dikonfirmasi broker (PUBACK)",
         "{count} messages not acknowledged by the broker (PUBACK)",
     ),
+    "led": ("Lampu tombol: {state}", "Button LED: {state}"),
+    "gesture": ("Gestur: {gesture}", "Gesture: {gesture}"),
+    "twin_no_duplicate": (
+        "Twin memakai firmware asli: duplikat hanya dikirim bila firmware sendiri mengulang",
+        "The twin runs the real firmware: it repeats an event only when the firmware does",
+    ),
     "connect_failed": ("Gagal terhubung: {error}", "Connection failed: {error}"),
     "invalid_setting": ("Pengaturan tidak valid: {error}", "Invalid setting: {error}"),
     # load
@@ -141,6 +147,10 @@ FEEDBACK_STATES: dict[str, tuple[str, str]] = {
     "dispatched": ("unit dikirim", "unit dispatched"),
     "resolved": ("selesai", "resolved"),
     "test": ("uji berhasil", "test received"),
+    # Further LED indications of the firmware twin.
+    "idle": ("siaga", "idle"),
+    "sending": ("mengirim", "sending"),
+    "queued_offline": ("tersimpan, belum terhubung", "queued while offline"),
 }
 
 

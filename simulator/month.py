@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from gateway.logic import DEFAULT_CONFIRM_WINDOW_S
@@ -26,7 +27,7 @@ from simulator.device import SimDevice
 from simulator.messages import feedback_state, text
 from simulator.plan import Step
 from simulator.report import compare, compare_stations, stats_table
-from simulator.runner import Fleet, play
+from simulator.runner import Device, Fleet, play
 from simulator.scenario import (
     ARTICLE_MONTH,
     DAYS_IN_MONTH,
@@ -37,6 +38,7 @@ from simulator.scenario import (
     Station,
     plan_month,
 )
+from simulator.twin_device import TwinDevice
 
 # Devices stand at most this far from their station, well inside its area:
 # the nearest two Palembang stations are about 2 km apart.
@@ -101,6 +103,7 @@ class MonthRun:
         station_staff: Mapping[str, DispatchApi] | None = None,
         register: bool = True,
         tag: str = "",
+        twin_dir: Path | None = None,
     ) -> None:
         self.api_url = api_url
         self.manager = manager
@@ -110,6 +113,8 @@ class MonthRun:
         self.station_staff = dict(station_staff or {})
         self.register = register
         self.tag = tag
+        # With a directory, buttons run the firmware's modules (the device twin).
+        self.twin_dir = twin_dir
 
     def stations(self) -> list[Station]:
         return [
@@ -181,9 +186,19 @@ class MonthRun:
             with ThreadPoolExecutor(PARALLEL_REQUESTS) as pool:
                 passwords.update(pool.map(register, plan.devices))
 
-        devices = []
+        devices: list[Device] = []
         for device in plan.devices:
             lat, lon = places[device.device_id]
+            if self.twin_dir is not None and device.source == "button" and self.register:
+                devices.append(
+                    TwinDevice(
+                        device.device_id,
+                        self.broker_for(device),
+                        self.twin_dir / device.device_id,
+                        passwords[device.device_id],
+                    )
+                )
+                continue
             # App users send their phone's location; buttons rely on the
             # location registered at installation, unless nothing was registered.
             sends_loc = device.source == "app" or not self.register
@@ -264,9 +279,10 @@ class MonthRun:
 
     def wait_feedback(self, plan: MonthPlan, fleet: Fleet) -> Counter[str]:
         """Wait until the gateway passed the staff actions back to the devices; count states."""
+        # A twin shows no indication for "resolved", so only SimDevices count.
         resolved = sum(
-            alert.staff_action != StaffAction.LEAVE_OPEN
-            and alert.staff_action != StaffAction.FOLLOW_UP
+            alert.staff_action not in (StaffAction.LEAVE_OPEN, StaffAction.FOLLOW_UP)
+            and isinstance(fleet[alert.device_id], SimDevice)
             for alert in plan.alerts
         )
         deadline = time.monotonic() + FEEDBACK_TIMEOUT_S
@@ -380,7 +396,10 @@ def run_scenario_command(
     # A tag in every device id keeps a second run apart from the first. The
     # figures are compared as increases over the statistics before the run.
     tag = secrets.token_hex(2)
-    run = MonthRun(args.dispatch_url, manager, lambda _device: broker, out, lang, tag=tag)
+    twin_dir = Path(args.twin_dir) if args.twin_buttons else None
+    run = MonthRun(
+        args.dispatch_url, manager, lambda _device: broker, out, lang, tag=tag, twin_dir=twin_dir
+    )
     try:
         result = run.run(args)
     except (ApiError, ConnectionError, OSError) as exc:

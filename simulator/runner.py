@@ -8,20 +8,50 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from simulator.device import SentEvent, SimDevice
+from simulator.device import FeedbackMessage, SentEvent
 from simulator.plan import Step
 
 log = logging.getLogger(__name__)
 
 
-class Fleet:
-    """Many ``SimDevice`` objects connected in parallel and closed together."""
+class Device(Protocol):
+    """What a plan needs from a device: ``SimDevice`` or the firmware twin's ``TwinDevice``.
 
-    def __init__(self, devices: Iterable[SimDevice]) -> None:
+    ``send`` and ``cancel`` return the event as published, or None when the
+    device (the twin) does not tell; ``resend`` is then never called.
+    """
+
+    device_id: str
+
+    @property
+    def feedback(self) -> list[FeedbackMessage]: ...
+
+    def start(self) -> None: ...
+
+    def wait_ready(self, timeout_s: float, fail_fast: bool = False) -> None: ...
+
+    def send(self, event_type: str, alert: str | None = None) -> SentEvent | None: ...
+
+    def cancel(self, alert: str | None = None) -> SentEvent | None: ...
+
+    def resend(self, sent: SentEvent) -> SentEvent | None: ...
+
+    def heartbeat(self) -> None: ...
+
+    def wait_published(self, timeout_s: float = 10.0) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class Fleet:
+    """Many devices connected in parallel and closed together."""
+
+    def __init__(self, devices: Iterable[Device]) -> None:
         self.devices = {device.device_id: device for device in devices}
 
-    def __getitem__(self, device_id: str) -> SimDevice:
+    def __getitem__(self, device_id: str) -> Device:
         return self.devices[device_id]
 
     def __len__(self) -> int:
@@ -84,7 +114,7 @@ def play(
     *,
     stop: threading.Event | None = None,
     clock: Callable[[], float] = time.monotonic,
-    on_step: Callable[[Step, SentEvent], None] | None = None,
+    on_step: Callable[[Step, SentEvent | None], None] | None = None,
     ack_timeout_s: float = 20.0,
 ) -> PlayResult:
     """Publish each step at its time (``at_s`` after the start), then wait for the PUBACKs.
@@ -105,10 +135,11 @@ def play(
         if step.event_type == "cancel":
             sent = device.cancel()
         else:
-            sent = device.send(step.event_type)  # type: ignore[arg-type]
+            sent = device.send(step.event_type)
         result.published[step.event_type] += 1
-        result.sent.append(sent)
-        if step.duplicate:
+        if sent is not None:
+            result.sent.append(sent)
+        if step.duplicate and sent is not None:
             device.resend(sent)
             result.duplicates += 1
         if on_step is not None:
