@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt.enums import CallbackAPIVersion
 
+from broker.secure import SecureBroker
 from broker.server import MosquittoProcess
 from protocol import topics
 from tests.gateway.conftest import DispatchUnderTest, RealApi
@@ -261,3 +265,39 @@ def test_staff_actions_reach_device_as_feedback(
         what="second incident",
     )
     assert len(incidents_of(api, "btn-staff-01")) == 2
+
+
+def test_tls_and_accounts_with_secure_broker(
+    tmp_path: Path,
+    stub_api: DispatchUnderTest,
+    gateway_factory: Callable[..., GatewayProcess],
+) -> None:
+    broker = SecureBroker(tmp_path / "secure", devices={"btn-tls-01": "device-pass-1"})
+    broker.start()
+    try:
+        gateway = gateway_factory(
+            mqtt_url=broker.url(broker.gateway_username, broker.gateway_password, "mqtts"),
+            dispatch_url=stub_api.url,
+            token=stub_api.token,
+            extra_env={"AMPERA_MQTT_CA_FILE": str(broker.ca_file)},
+        )
+        gateway.start()
+        device = mqtt.Client(
+            callback_api_version=CallbackAPIVersion.VERSION2,
+            client_id="btn-tls-01",
+            protocol=mqtt.MQTTv311,
+        )
+        device.username_pw_set("btn-tls-01", "device-pass-1")
+        device.connect("127.0.0.1", broker.port)
+        device.loop_start()
+        event = {"v": 1, "id": "t-1", "type": "hold", "source": "button", "seq": 1, "ts": None}
+        topic = topics.device_topic("btn-tls-01", topics.EVENT)
+        device.publish(topic, json.dumps(event), qos=1).wait_for_publish(10)
+        device.disconnect()
+        device.loop_stop()
+
+        wait_incident(stub_api, "btn-tls-01", "confirmed")
+        assert "mqtt_subscribed" in gateway.log_path.read_text()
+        assert broker.gateway_password not in gateway.log_path.read_text()
+    finally:
+        broker.kill()
