@@ -54,7 +54,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
-    gateway.run()
+    try:
+        gateway.run()
+    except Exception:
+        # Nothing unacknowledged is lost: the broker resends it to the next start.
+        logging.getLogger("gateway").exception(logs.kv("processor_failed", exit_code=1))
+        return 1
     gateway.shutdown()
     return 0
 

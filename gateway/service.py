@@ -192,14 +192,17 @@ class Gateway:
                     changes.append(item)
             self._step(events, changes)
         # Take what is already queued so that it is committed and acknowledged.
+        self.mqtt.accepting = False
+        left: list[InboundEvent] = []
         while True:
             try:
                 item = self.inbox.get_nowait()
             except queue.Empty:
                 break
             if isinstance(item, InboundEvent):
-                self._step([item], [])
-        self.mqtt.accepting = False
+                left.append(item)
+        for start in range(0, len(left), batch_max):
+            self._step(left[start : start + batch_max], [])
 
     def _next_item(self) -> object | None:
         """Wait for the next inbox item; on a window deadline or timeout run a tick."""
