@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from dispatch import metrics
 from dispatch.accounts import make_broker_accounts
@@ -84,6 +84,12 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
         log.warning("write conflict error=%s", exc.orig)
         return _json_error(409, "conflicting write: the record already exists, retry", "conflict")
+
+    @app.exception_handler(DataError)
+    async def _data(_request: Request, exc: DataError) -> JSONResponse:
+        # PostgreSQL rejects some values SQLite stores, such as NUL characters in text.
+        log.info("value rejected by the database error=%s", exc.orig)
+        return _json_error(422, f"invalid value: {exc.orig}".strip(), "invalid")
 
     @app.exception_handler(OperationalError)
     async def _operational(_request: Request, exc: OperationalError) -> JSONResponse:
