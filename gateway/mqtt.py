@@ -214,13 +214,14 @@ class MqttAdapter:
             return  # not acknowledged: the broker resends it to the next session
         received_ms = self.clock_ms()
         topic = message.topic
+        payload = bytes(message.payload)
         if topic.endswith("/" + topics.EVENT):
             self.events.put(
                 InboundEvent(
                     mid=message.mid,
                     qos=message.qos,
                     topic=topic,
-                    payload=message.payload,
+                    payload=payload,
                     retain=bool(message.retain),
                     received_ms=received_ms,
                     generation=self.generation,
@@ -230,9 +231,7 @@ class MqttAdapter:
         # Heartbeats and status are not durable: a lost one is replaced by the
         # next, so they are acknowledged at once.
         try:
-            self.on_status(
-                topic, topic.rsplit("/", 1)[-1], message.payload, message.retain, received_ms
-            )
+            self.on_status(topic, topic.rsplit("/", 1)[-1], payload, message.retain, received_ms)
         finally:
             if message.qos > 0:
                 client.ack(message.mid, message.qos)
