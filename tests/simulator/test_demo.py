@@ -29,8 +29,10 @@ pytestmark = pytest.mark.slow
 class DemoRun:
     """``ampera-sim demo`` in a subprocess whose output lines are collected as they come."""
 
-    def __init__(self, tmp_path: Path, *extra: str, once: bool) -> None:
-        env = {**os.environ, "AMPERA_DEMO_ONCE": "1" if once else "0"}
+    def __init__(
+        self, tmp_path: Path, *extra: str, once: bool, env: dict[str, str] | None = None
+    ) -> None:
+        env = {**os.environ, "AMPERA_DEMO_ONCE": "1" if once else "0", **(env or {})}
         env.pop("AMPERA_CONFIRM_WINDOW_S", None)
         self.process = subprocess.Popen(
             [
@@ -175,6 +177,20 @@ def test_demo_once_exits_after_summary(tmp_path, demo_runs):
         assert not port_open(printed_address(output, name)), name
     for log in ("dispatch.log", "gateway.log"):
         assert (tmp_path / "demo" / log).exists()
+
+
+def test_demo_reports_failed_service(tmp_path, demo_runs):
+    # An invalid setting that only the dispatch service reads makes it exit
+    # while starting; the demo must name it, show its log and stop the rest.
+    run = DemoRun(tmp_path, once=True, env={"AMPERA_TOKEN_TTL_S": "1"})
+    demo_runs.append(run)
+
+    assert run.wait() == 1, run.output
+    output = run.output
+    assert "FAILED: ampera-dispatch exited with code 2 while starting" in output
+    assert "token_ttl_s" in output
+    assert "Every service stopped." in output
+    assert "Starting ampera-gateway" not in output
 
 
 @pytest.mark.skipif(
