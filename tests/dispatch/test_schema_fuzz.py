@@ -9,6 +9,9 @@ are walked in a loop because schemathesis 4.32's lazy pytest loader
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
@@ -28,23 +31,7 @@ def test_no_server_error(api: Api) -> None:
         if operation.path in SKIPPED_PATHS:
             continue
         role = "gateway" if operation.path.startswith("/v1/ingest") else "admin"
-        headers = api.headers(role)
-
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=MAX_EXAMPLES,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            derandomize=True,
-            database=None,
-            # Shrinking a server error can take minutes; the first example is enough.
-            phases=[Phase.explicit, Phase.generate],
-        )
-        def run(case: schemathesis.Case, headers: dict[str, str] = headers) -> None:
-            case.call_and_validate(
-                headers={**headers, **(case.headers or {})}, checks=[not_a_server_error]
-            )
-
+        run = fuzz_operation(operation, api.headers(role))
         try:
             run()
         except Exception as exc:  # noqa: BLE001 - collect every operation's failure
@@ -52,3 +39,24 @@ def test_no_server_error(api: Api) -> None:
         checked += 1
     assert checked > 20
     assert failures == []
+
+
+def fuzz_operation(operation: Any, headers: dict[str, str]) -> Callable[[], None]:
+    """Return a Hypothesis test that sends generated cases to one operation."""
+
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+        # Shrinking a server error can take minutes; the first example is enough.
+        phases=[Phase.explicit, Phase.generate],
+    )
+    def run(case: schemathesis.Case) -> None:
+        case.call_and_validate(
+            headers={**headers, **(case.headers or {})}, checks=[not_a_server_error]
+        )
+
+    return run  # type: ignore[no-any-return]
