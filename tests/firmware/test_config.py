@@ -83,3 +83,22 @@ def test_load_reads_the_file(tmp_path: Path):
     path = tmp_path / "config.json"
     path.write_text(json.dumps(make_config()))
     assert config.load(str(path))["device_id"] == "btn-test-0001"
+
+
+def test_config_written_by_technician_tool_is_valid(tmp_path: Path):
+    from provision.device_config import build_config, write_config
+
+    raw = build_config(
+        device_id="btn-ilir-timur-0007",
+        wifi_ssid="polsek-it1",
+        wifi_password="rahasia-wifi",
+        mqtt_url="mqtts://broker.polresta.example:8883",
+        mqtt_username="btn-ilir-timur-0007",
+        mqtt_password="rahasia-mqtt",
+        ca_file=tmp_path / "ca.pem",
+    )
+    path = write_config(tmp_path / "config.json", raw)
+    cfg = config.load(str(path))
+    assert cfg["device_id"] == "btn-ilir-timur-0007"
+    assert cfg["mqtt"]["tls"] is True
+    assert cfg["mqtt"]["ca"] == "ca.crt"
