@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -52,6 +54,12 @@ def test_hold_confirms_and_shows_staff_actions(app_stack: AppStack, phone) -> No
 
     page.locator("#panic-button").hover()
     page.mouse.down()
+    # The ring fills while the button is held (dash offset 100 is empty).
+    page.wait_for_function(
+        "parseFloat(document.getElementById('ring').style.strokeDashoffset) < 60"
+    )
+    expect(page.locator("#panic-sub")).to_have_text("Tahan terus…")
+    screenshot(page, "hold")
     wait_phase(page, "confirmed", timeout_ms=10_000)
     page.mouse.up()
     incident = app_stack.wait_incident(device_id)
@@ -100,6 +108,7 @@ def test_offline_press_sent_once_on_reconnect(app_stack: AppStack, phone) -> Non
 
     phone.context.set_offline(True)
     page.locator("#conn.conn-online").wait_for(state="detached")
+    pressed_at_ms = int(time.time() * 1000)
     page.locator("#panic-button").click()
     wait_phase(page, "queued")
     expect(page.locator("#queue-line")).to_have_text("1 tanda menunggu dikirim")
@@ -113,6 +122,7 @@ def test_offline_press_sent_once_on_reconnect(app_stack: AppStack, phone) -> Non
     screenshot(page, "offline")
     assert app_stack.incidents(device_id) == []
 
+    online_at_ms = int(time.time() * 1000)
     phone.context.set_offline(False)
     wait_connected(page)
     wait_phase(page, "unconfirmed")
@@ -121,3 +131,30 @@ def test_offline_press_sent_once_on_reconnect(app_stack: AppStack, phone) -> Non
     assert incident["press_count"] == 1
     assert len(app_stack.incidents(device_id)) == 1
     assert incident["loc"]["lat"] == pytest.approx(PALEMBANG["latitude"])
+    # The event kept the time of the press, made before the network returned.
+    event_ts = incident["events"][0]["ts"]
+    assert pressed_at_ms <= event_ts <= online_at_ms
+
+
+def test_resume_opens_new_connection(app_stack: AppStack, phone) -> None:
+    page = phone.new_page()
+    register(page, app_stack.app_url)
+    page.evaluate(
+        """() => {
+          window.connStates = [];
+          const conn = document.getElementById("conn");
+          new MutationObserver(() => window.connStates.push(conn.className))
+            .observe(conn, { attributes: true, attributeFilter: ["class"] });
+        }"""
+    )
+
+    # A page that resumes after being frozen (Android doze) reconnects at once
+    # instead of waiting for a keepalive to fail. Headless Chromium ignores
+    # CDP's Page.setWebLifecycleState, so the test sends the Page Lifecycle
+    # API's resume event itself.
+    page.evaluate("document.dispatchEvent(new Event('resume'))")
+    page.wait_for_function("window.connStates.includes('conn conn-connecting')")
+    wait_connected(page)
+
+    page.locator("#panic-button").click()
+    wait_phase(page, "pending")
