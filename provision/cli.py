@@ -61,6 +61,12 @@ def _add_install(parser: argparse.ArgumentParser) -> None:
         default=0.5,
         help="seconds to wait between raw-REPL attempts and after closing the port",
     )
+    parser.add_argument(
+        "--repl-timeout-s",
+        type=float,
+        default=3.0,
+        help="seconds to wait for the REPL prompt in each of the 4 attempts",
+    )
 
 
 def _add_dispatch(parser: argparse.ArgumentParser) -> None:
@@ -116,6 +122,11 @@ def _add_register(parser: argparse.ArgumentParser) -> None:
         action="append",
         metavar="NAME=VALUE",
         help="override a timing, e.g. hold_min_ms=1500 (unit in the name)",
+    )
+    parser.add_argument(
+        "--test-at-boot",
+        action="store_true",
+        help="the device sends a test alert each time it starts (handy on site)",
     )
     parser.add_argument(
         "--out", type=Path, help="where to write config.json (default var/provision/ID/)"

@@ -68,6 +68,7 @@ def _register_options(args: argparse.Namespace, default_dir: Path) -> RegisterOp
         ca_file=args.ca_file,
         pins=pins,
         timings=timings,
+        test_at_boot=args.test_at_boot,
     )
 
 
@@ -82,7 +83,15 @@ def run(args: argparse.Namespace, ui: Ui) -> int:
         extra = {}
         if args.ca_file is not None:
             extra["/" + CA_TARGET] = Path(args.ca_file).read_bytes()
-        install(ui, args.port, args.config, args.firmware_dir, extra, pause_s=args.repl_pause_s)
+        install(
+            ui,
+            args.port,
+            args.config,
+            args.firmware_dir,
+            extra,
+            pause_s=args.repl_pause_s,
+            timeout_s=args.repl_timeout_s,
+        )
     elif command == "register":
         options = _register_options(args, Path("var/provision"))
         client = _dispatch_client(args)
@@ -110,6 +119,7 @@ def run(args: argparse.Namespace, ui: Ui) -> int:
             no_reset=args.no_reset,
             firmware_dir=args.firmware_dir,
             repl_pause_s=args.repl_pause_s,
+            repl_timeout_s=args.repl_timeout_s,
             verify_timeout_s=args.timeout_s,
             verify_poll_s=args.poll_s,
             restart=args.restart,

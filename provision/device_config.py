@@ -12,19 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-# Pins of the reference button (hardware/): the panic button between GPIO27
-# and ground with the internal pull-up, the on-board LED on GPIO2 and a
-# buzzer on GPIO25.
-DEFAULT_PINS: dict[str, int] = {"button": 27, "led": 2, "buzzer": 25}
-
-# Gesture and reporting timings; every key carries its unit.
-DEFAULT_TIMINGS: dict[str, int] = {
-    "debounce_ms": 30,
-    "hold_min_ms": 2000,
-    "test_hold_ms": 8000,
-    "heartbeat_interval_s": 300,
-}
-
+# Version of the file's layout that firmware/micropython/ampera/config.py reads.
+SCHEMA = 1
 CA_TARGET = "ca.crt"
 
 
@@ -38,9 +27,17 @@ def build_config(
     ca_file: Path | None = None,
     pins: dict[str, int] | None = None,
     timings: dict[str, int] | None = None,
+    test_at_boot: bool = False,
 ) -> dict[str, Any]:
-    """Return the config.json content; ``ca_file`` is copied to the board as ``ca.crt``."""
+    """Return the config.json content; ``ca_file`` is copied to the board as ``ca.crt``.
+
+    ``pins`` and ``timings`` hold only what the technician overrides: the
+    firmware fills in its own defaults (the reference pin map and gesture
+    timings in firmware/micropython/ampera/config.py) and rejects unknown
+    keys, so the two lists cannot drift apart here.
+    """
     return {
+        "schema": SCHEMA,
         "device_id": device_id,
         "wifi": {"ssid": wifi_ssid, "password": wifi_password},
         "mqtt": {
@@ -49,8 +46,9 @@ def build_config(
             "password": mqtt_password,
             "ca": CA_TARGET if ca_file is not None else None,
         },
-        "pins": {**DEFAULT_PINS, **(pins or {})},
-        "timings": {**DEFAULT_TIMINGS, **(timings or {})},
+        "pins": dict(pins or {}),
+        "timings": dict(timings or {}),
+        "test_at_boot": test_at_boot,
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from protocol.topics import is_valid_device_id
 from provision.device_config import build_config, write_config
@@ -29,6 +30,7 @@ class RegisterOptions:
     ca_file: Path | None = None
     pins: dict[str, int] = field(default_factory=dict)
     timings: dict[str, int] = field(default_factory=dict)
+    test_at_boot: bool = False
 
 
 def check_device_id(device_id: str) -> None:
@@ -36,9 +38,23 @@ def check_device_id(device_id: str) -> None:
         raise ProvisionError(Fault.INVALID_DEVICE_ID, device_id=device_id)
 
 
+def check_mqtt_url(url: str, ca_file: Path | None) -> None:
+    """Accept what the firmware accepts: mqtt:// or mqtts:// with a CA file, no credentials."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname or "@" in parts.netloc:
+        raise ProvisionError(
+            Fault.REQUEST_REJECTED,
+            status="-",
+            detail=f"--mqtt-url {url!r}: expected mqtt://host:port or mqtts://host:port",
+        )
+    if parts.scheme == "mqtts" and ca_file is None:
+        raise ProvisionError(Fault.MISSING_OPTION, option="--ca-file")
+
+
 def register(ui: Ui, client: DispatchClient, options: RegisterOptions) -> Path:
     """Create the device in the API and write config.json with the credentials it returns once."""
     check_device_id(options.device_id)
+    check_mqtt_url(options.mqtt_url, options.ca_file)
     body = {"device_id": options.device_id, "kind": options.kind}
     for name in ("label", "lat", "lon"):
         value = getattr(options, name)
@@ -57,6 +73,7 @@ def register(ui: Ui, client: DispatchClient, options: RegisterOptions) -> Path:
         ca_file=options.ca_file,
         pins=options.pins,
         timings=options.timings,
+        test_at_boot=options.test_at_boot,
     )
     path = write_config(options.out, config)
     ui.say("step.register_done", device_id=options.device_id, path=str(path))

@@ -33,6 +33,7 @@ class SetupOptions:
     no_reset: bool = False
     firmware_dir: Path = DEFAULT_FIRMWARE_DIR
     repl_pause_s: float = 0.5
+    repl_timeout_s: float = 3.0
     verify_timeout_s: float = 120.0
     verify_poll_s: float = 1.0
     restart: bool = False
@@ -87,6 +88,7 @@ def setup(
                     options.firmware_dir,
                     extra=extra,
                     pause_s=options.repl_pause_s,
+                    timeout_s=options.repl_timeout_s,
                 )
             elif step is Step.VERIFY:
                 client = client or client_factory()

@@ -45,12 +45,12 @@ def judge(
     device: dict[str, Any] | None,
     incident: dict[str, Any] | None,
 ) -> Progress:
-    """Decide the progress; a test alert also proves the device was online."""
-    if incident is not None:
-        return Progress.PASSED
-    if device is not None and device.get("online"):
+    """Decide the progress: both the online status and the test alert must have arrived."""
+    if device is None or not device.get("online"):
+        return Progress.WAITING_ONLINE
+    if incident is None:
         return Progress.WAITING_TEST_ALERT
-    return Progress.WAITING_ONLINE
+    return Progress.PASSED
 
 
 def verify(

@@ -101,15 +101,15 @@ def test_config_file_has_agreed_shape_and_is_private(tmp_path: Path) -> None:
     path = write_config(tmp_path / "out" / "config.json", config)
 
     data = json.loads(path.read_text())
-    assert set(data) == {"device_id", "wifi", "mqtt", "pins", "timings"}
+    assert set(data) == {"schema", "device_id", "wifi", "mqtt", "pins", "timings", "test_at_boot"}
     assert data["mqtt"] == {
         "url": "mqtts://b:8883",
         "username": "btn-0001",
         "password": "pw",
         "ca": "ca.crt",
     }
-    assert data["pins"]["button"] == 14
-    assert data["timings"]["hold_min_ms"] == 1500
+    assert data["pins"] == {"button": 14}
+    assert data["timings"] == {"hold_min_ms": 1500}
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
@@ -154,7 +154,8 @@ def incident(device_id: str, at: dt.datetime, test: bool = True) -> dict[str, ob
         ({"online": True}, [incident("btn-0002", T0)], Progress.WAITING_TEST_ALERT),
         ({"online": True}, [incident("btn-0001", T0, test=False)], Progress.WAITING_TEST_ALERT),
         ({"online": True}, [incident("btn-0001", T0)], Progress.PASSED),
-        (None, [incident("btn-0001", T0 + dt.timedelta(seconds=3))], Progress.PASSED),
+        (None, [incident("btn-0001", T0 + dt.timedelta(seconds=3))], Progress.WAITING_ONLINE),
+        ({"online": False}, [incident("btn-0001", T0)], Progress.WAITING_ONLINE),
     ],
 )
 def test_verify_progress(

@@ -75,6 +75,17 @@ def test_busy_board_is_interrupted(
     assert sha256(board.device.root / "main.py") == sha256(firmware / "main.py")
 
 
+def test_board_rebooting_on_interrupt_is_retried(
+    pty_board: Callable[..., PtyBoard], firmware: Path, config: Path
+) -> None:
+    board = pty_board(busy_interrupts=1, reboot_on_interrupt_s=0.5)
+
+    install(UI, board.port, config, firmware, pause_s=0.2, timeout_s=0.5)
+
+    assert board.device.resets == 2  # the maintenance restart, then the final reset
+    assert sha256(board.device.root / "main.py") == sha256(firmware / "main.py")
+
+
 def test_single_corrupted_transfer_is_detected_and_resent(
     pty_board: Callable[..., PtyBoard], firmware: Path, config: Path
 ) -> None:

@@ -25,6 +25,7 @@ import select
 import socket
 import struct
 import threading
+import time
 import traceback
 import tty
 import types
@@ -51,6 +52,7 @@ class FakeMicroPython:
         busy_interrupts: int = 0,
         dead: bool = False,
         corrupt_writes: int = 0,
+        reboot_on_interrupt_s: float | None = None,
         on_reset: Callable[[], None] | None = None,
     ) -> None:
         self.root = Path(root)
@@ -59,6 +61,8 @@ class FakeMicroPython:
         self.busy_interrupts = busy_interrupts
         self.dead = dead
         self.corrupt_writes = corrupt_writes
+        self.reboot_on_interrupt_s = reboot_on_interrupt_s
+        self.booting_until = 0.0
         self.on_reset = on_reset
         self.resets = 0
         self.interrupts_seen = 0
@@ -133,9 +137,19 @@ class FakeMicroPython:
 
     def _feed_byte(self, value: int) -> None:
         byte = bytes([value])
+        if time.monotonic() < self.booting_until:
+            return  # the board is restarting and reads nothing
         if self.mode == "busy":
             if byte == b"\x03":
                 self.interrupts_seen += 1
+                if self.reboot_on_interrupt_s is not None:
+                    # The Ampera firmware answers Ctrl-C by writing its
+                    # maintenance flag and resetting into maintenance mode.
+                    self.mode = "friendly"
+                    self.resets += 1
+                    self.booting_until = time.monotonic() + self.reboot_on_interrupt_s
+                    self.write(b"interrupted: restarting into maintenance mode\r\n")
+                    return
                 if self.interrupts_seen >= self.busy_interrupts:
                     self.mode = "friendly"
                     self.write(b"\r\nKeyboardInterrupt:\r\n>>> ")
@@ -158,6 +172,13 @@ class FakeMicroPython:
             else:
                 self.write(b"\r\n>>> ")
             return
+        if self.mode == "raw" and byte == b"\x01" and self.buffer.endswith(b"\x05A"):
+            # Raw-paste request: reply with the flow-control window size.
+            self.buffer.clear()
+            self.mode = "paste"
+            self.paste_received = 0
+            self.write(b"R\x01" + struct.pack("<H", PASTE_WINDOW))
+            return
         if byte == b"\x01":
             self.mode = "raw"
             self.buffer.clear()
@@ -170,12 +191,6 @@ class FakeMicroPython:
         if self.mode != "raw":
             return
         self.buffer += byte
-        if self.buffer.endswith(b"\x05A\x01"):
-            self.buffer.clear()
-            self.mode = "paste"
-            self.paste_received = 0
-            self.write(b"R\x01" + struct.pack("<H", PASTE_WINDOW))
-            return
         if byte == b"\x04":
             code = bytes(self.buffer[:-1])
             self.buffer.clear()
@@ -238,13 +253,29 @@ class _CorruptingFile:
 
 
 class PtyBoard:
-    """A FakeMicroPython behind a pseudo-terminal; ``port`` is the path to open."""
+    """A FakeMicroPython behind a pseudo-terminal; ``port`` is the path to open.
 
-    def __init__(self, root: Path, **options: Any) -> None:
-        self.master, self.slave = pty.openpty()
-        tty.setraw(self.slave)
-        self.port = os.ttyname(self.slave)
+    With ``bootloader_port`` the board also plays the ROM bootloader: a
+    session (from opening the port to closing it) whose first byte starts a
+    SLIP frame (0xC0) is forwarded to the simulated bootloader on that TCP
+    port, as a real board in download mode would answer esptool.
+    """
+
+    def __init__(self, root: Path, bootloader_port: int | None = None, **options: Any) -> None:
+        self.master, slave = pty.openpty()
+        tty.setraw(slave)
+        self.port = os.ttyname(slave)
+        self.bootloader_port = bootloader_port
+        self.bootloader_sessions = 0
+        self.slave: int | None = slave
+        if bootloader_port is not None:
+            # Without an open slave of our own, the master reads EIO once the
+            # client closes the port, which marks the end of a session.
+            os.close(slave)
+            self.slave = None
         self.device = FakeMicroPython(root, write=self._write, **options)
+        self._upstream: socket.socket | None = None
+        self._session_started = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._pump, daemon=True)
         self._thread.start()
@@ -252,25 +283,54 @@ class PtyBoard:
     def _write(self, data: bytes) -> None:
         view = memoryview(data)
         while view:
-            written = os.write(self.master, view)
+            try:
+                written = os.write(self.master, view)
+            except OSError:
+                return  # nobody has the port open: the bytes are lost, as on a wire
             view = view[written:]
+
+    def _end_session(self) -> None:
+        self._session_started = False
+        if self._upstream is not None:
+            self._upstream.close()
+            self._upstream = None
 
     def _pump(self) -> None:
         while not self._stop.is_set():
-            ready, _, _ = select.select([self.master], [], [], 0.05)
-            if not ready:
+            sources = [self.master] + ([self._upstream] if self._upstream else [])
+            ready, _, _ = select.select(sources, [], [], 0.05)
+            if self._upstream is not None and self._upstream in ready:
+                data = self._upstream.recv(65536)
+                if data:
+                    self._write(data)
+                else:
+                    self._end_session()
+            if self.master not in ready:
                 continue
             try:
                 data = os.read(self.master, 4096)
             except OSError:
+                # EIO: the client closed the port.
+                self._end_session()
+                self._stop.wait(0.01)
                 continue
-            self.device.feed(data)
+            if not self._session_started:
+                self._session_started = True
+                if data[:1] == b"\xc0" and self.bootloader_port is not None:
+                    self.bootloader_sessions += 1
+                    self._upstream = socket.create_connection(("127.0.0.1", self.bootloader_port))
+            if self._upstream is not None:
+                self._upstream.sendall(data)
+            else:
+                self.device.feed(data)
 
     def close(self) -> None:
         self._stop.set()
         self._thread.join(2)
+        self._end_session()
         os.close(self.master)
-        os.close(self.slave)
+        if self.slave is not None:
+            os.close(self.slave)
 
 
 class SocketBoard:
@@ -302,6 +362,8 @@ class SocketBoard:
             threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
 
     def _serve(self, connection: socket.socket) -> None:
+        # Small REPL replies must not wait for Nagle's algorithm.
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with connection:
             first = connection.recv(4096)
             if not first:
