@@ -30,6 +30,7 @@ from simulator.api import ApiError, DispatchApi
 from simulator.connection import BrokerUrl, parse_broker_url
 from simulator.messages import text
 from simulator.month import MonthRun, print_summary
+from simulator.runner import Fleet
 from simulator.scenario import PlannedDevice
 from simulator.services import Service, ServiceFailed, pick_port
 
@@ -39,6 +40,8 @@ METRICS_PORT = 9189
 # Polsek accounts that act on their own station's incidents during the
 # replay; the operator acts on the rest. Each login costs a password check.
 ACTING_STATIONS = 3
+# Half the heartbeat interval of the button supervision class (60 s).
+HEARTBEAT_INTERVAL_S = 30.0
 
 
 class DemoStopped(Exception):
@@ -62,6 +65,8 @@ class Demo:
     logins: list[DemoLogin] = field(default_factory=list)
     # Tests set this so that a demo never competes for the contract's ports.
     free_ports: bool = False
+    # The month's devices, kept online while the services run.
+    fleet: Fleet | None = None
 
     # -- start ------------------------------------------------------------
 
@@ -200,7 +205,8 @@ class Demo:
             station_staff,
             twin_dir=self.state_dir / "twins" if args.twin_buttons else None,
         )
-        result = run.run(args)
+        result = run.run(args, keep_connected=not args.once)
+        self.fleet = run.fleet
         names = {station.id: station.name for station in run.stations()}
         print_summary(result, names, self.out, self.lang)
         self.print_next_steps()
@@ -236,9 +242,21 @@ class Demo:
 
     # -- stop -------------------------------------------------------------
 
+    def keep_devices_online(self, stop: threading.Event) -> None:
+        """Send the devices' heartbeats until ``stop`` is set.
+
+        A button that stays silent past its supervision class's reporting
+        time is listed as needing attention in the console.
+        """
+        while self.fleet is not None and not stop.wait(HEARTBEAT_INTERVAL_S):
+            self.fleet.heartbeat()
+
     def stop(self) -> None:
-        """Stop the gateway, then the API, then the broker, each with SIGTERM."""
+        """Close the devices, then stop the gateway, the API and the broker with SIGTERM."""
         self.out(text("stopping", self.lang))
+        if self.fleet is not None:
+            self.fleet.close()
+            self.fleet = None
         for service in (self.gateway, self.dispatch):
             if service is not None:
                 service.stop()
@@ -279,6 +297,9 @@ def run_demo(args: argparse.Namespace, out: Callable[[str], None]) -> int:
         if not args.once:
             out("")
             out(text("running", lang))
+            threading.Thread(
+                target=demo.keep_devices_online, args=(stop_requested,), daemon=True
+            ).start()
             stop_requested.wait()
     except DemoStopped:
         pass

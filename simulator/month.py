@@ -115,6 +115,7 @@ class MonthRun:
         self.tag = tag
         # With a directory, buttons run the firmware's modules (the device twin).
         self.twin_dir = twin_dir
+        self.fleet: Fleet | None = None
 
     def stations(self) -> list[Station]:
         return [
@@ -122,8 +123,12 @@ class MonthRun:
             for item in self.manager.stations()
         ]
 
-    def run(self, args: argparse.Namespace) -> MonthResult:
-        """Register and connect the devices, replay the month, act as staff, read the stats."""
+    def run(self, args: argparse.Namespace, keep_connected: bool = False) -> MonthResult:
+        """Register and connect the devices, replay the month, act as staff, read the stats.
+
+        With ``keep_connected`` the devices stay connected afterwards in
+        ``self.fleet``; the caller sends their heartbeats and closes them.
+        """
         stations = self.stations()
         plan = plan_month(
             stations,
@@ -141,14 +146,19 @@ class MonthRun:
             name: value + int(baseline.get(name) or 0) for name, value in plan.expected.items()
         }
         fleet.connect(timeout_s=60)
+        finished = False
         try:
             self.replay(plan, fleet)
             self.wait_forwarded(plan)
             self.act_as_staff(plan)
             available = self.file_complaints(plan)
             feedback = self.wait_feedback(plan, fleet)
+            finished = True
         finally:
-            fleet.close()
+            if keep_connected and finished:
+                self.fleet = fleet
+            else:
+                fleet.close()
 
         if not available:
             plan.expected.pop("complaints", None)
