@@ -197,7 +197,6 @@ class Demo:
             if login.polsek in acting
         }
         run = MonthRun(
-            self.api_url,
             admin,
             self.device_broker,
             self.out,

@@ -95,23 +95,19 @@ class MonthRun:
 
     def __init__(
         self,
-        api_url: str,
         manager: DispatchApi,
         broker_for: Callable[[PlannedDevice], BrokerUrl],
         out: Callable[[str], None],
         lang: str = "id",
         station_staff: Mapping[str, DispatchApi] | None = None,
-        register: bool = True,
         tag: str = "",
         twin_dir: Path | None = None,
     ) -> None:
-        self.api_url = api_url
         self.manager = manager
         self.broker_for = broker_for
         self.out = out
         self.lang = lang
         self.station_staff = dict(station_staff or {})
-        self.register = register
         self.tag = tag
         # With a directory, buttons run the firmware's modules (the device twin).
         self.twin_dir = twin_dir
@@ -182,24 +178,22 @@ class MonthRun:
         }
         buttons = sum(device.source == "button" for device in plan.devices)
         self.out(text("registering", self.lang, buttons=buttons, apps=len(plan.devices) - buttons))
-        passwords: dict[str, str | None] = {device.device_id: None for device in plan.devices}
-        if self.register:
 
-            def register(device: PlannedDevice) -> tuple[str, str | None]:
-                lat, lon = places[device.device_id]
-                label = f"Simulasi {device.source} {device.station_id}"
-                answer = self.manager.register_device(
-                    device.device_id, device.source, label, lat, lon
-                )
-                return device.device_id, find_password(answer)
+        def register(device: PlannedDevice) -> tuple[str, str | None]:
+            lat, lon = places[device.device_id]
+            label = f"Simulasi {device.source} {device.station_id}"
+            answer = self.manager.register_device(device.device_id, device.source, label, lat, lon)
+            return device.device_id, find_password(answer)
 
-            with ThreadPoolExecutor(PARALLEL_REQUESTS) as pool:
-                passwords.update(pool.map(register, plan.devices))
+        # The API returns each device's broker password once; on a broker
+        # without accounts it is ignored.
+        with ThreadPoolExecutor(PARALLEL_REQUESTS) as pool:
+            passwords = dict(pool.map(register, plan.devices))
 
         devices: list[Device] = []
         for device in plan.devices:
             lat, lon = places[device.device_id]
-            if self.twin_dir is not None and device.source == "button" and self.register:
+            if self.twin_dir is not None and device.source == "button":
                 devices.append(
                     TwinDevice(
                         device.device_id,
@@ -210,8 +204,8 @@ class MonthRun:
                 )
                 continue
             # App users send their phone's location; buttons rely on the
-            # location registered at installation, unless nothing was registered.
-            sends_loc = device.source == "app" or not self.register
+            # location registered at installation.
+            sends_loc = device.source == "app"
             devices.append(
                 SimDevice(
                     device.device_id,
@@ -407,9 +401,7 @@ def run_scenario_command(
     # figures are compared as increases over the statistics before the run.
     tag = secrets.token_hex(2)
     twin_dir = Path(args.twin_dir) if args.twin_buttons else None
-    run = MonthRun(
-        args.dispatch_url, manager, lambda _device: broker, out, lang, tag=tag, twin_dir=twin_dir
-    )
+    run = MonthRun(manager, lambda _device: broker, out, lang, tag=tag, twin_dir=twin_dir)
     try:
         result = run.run(args)
     except (ApiError, ConnectionError, OSError) as exc:
