@@ -101,14 +101,19 @@ class Demo:
 
     def start_broker(self) -> None:
         self.out(text("starting", self.lang, name="Mosquitto"))
-        broker = SecureBroker(self.state_dir / "mosquitto")
-        broker.process.port = self.port(MQTT_PORT)
-        self.broker = broker
+        data_dir = self.state_dir / "mosquitto"
+        log_path = data_dir / "mosquitto.log"
         try:
+            # Both steps raise RuntimeError naming what is missing: the dynamic
+            # security plugin, openssl for the development CA, or a free port.
+            broker = SecureBroker(data_dir)
+            broker.process.port = self.port(MQTT_PORT)
+            self.broker = broker
             broker.start()
         except RuntimeError as exc:
-            log_path = broker.data_dir / "mosquitto.log"
-            raise ServiceFailed("Mosquitto", str(exc), log_path, tail(log_path)) from None
+            # Mosquitto prints errors found before it opens its log file on stdout.
+            output = "\n".join(tail(path) for path in (log_path, data_dir / "stdout.log"))
+            raise ServiceFailed("Mosquitto", str(exc), log_path, output) from None
         self.out(
             text(
                 "started",
