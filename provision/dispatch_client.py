@@ -42,7 +42,7 @@ class DispatchClient:
         )
         if response.status_code in (400, 401, 403):
             raise ProvisionError(Fault.LOGIN_FAILED, username=username)
-        self._raise_for_status(response, "log in")
+        self._raise_for_status(response, "action.log_in")
         self.token = response.json()["access_token"]
         return self.token
 
@@ -52,7 +52,7 @@ class DispatchClient:
             raise ProvisionError(
                 Fault.DEVICE_EXISTS, device_id=body["device_id"], detail=_detail(response)
             )
-        self._raise_for_status(response, "register devices")
+        self._raise_for_status(response, "action.register_devices")
         return response.json()
 
     def device(self, device_id: str) -> dict[str, Any] | None:
@@ -60,12 +60,12 @@ class DispatchClient:
         response = self._send("GET", f"/v1/devices/{device_id}")
         if response.status_code == 404:
             return None
-        self._raise_for_status(response, "read devices")
+        self._raise_for_status(response, "action.read_devices")
         return response.json()
 
     def test_incidents(self) -> list[dict[str, Any]]:
         response = self._send("GET", "/v1/incidents", params={"test": "true"})
-        self._raise_for_status(response, "read test incidents")
+        self._raise_for_status(response, "action.read_test_incidents")
         return response.json()["items"]
 
     def _raise_for_status(self, response: httpx.Response, action: str) -> None:

@@ -74,6 +74,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Run the same command again to resume; finished steps are not repeated (state in {path}).",
     },
     "error.prefix": {"id": "KESALAHAN", "en": "ERROR"},
+    "action.log_in": {"id": "masuk", "en": "log in"},
+    "action.register_devices": {"id": "mendaftarkan perangkat", "en": "register devices"},
+    "action.read_devices": {"id": "membaca data perangkat", "en": "read devices"},
+    "action.read_test_incidents": {"id": "membaca insiden uji", "en": "read test incidents"},
     "error.next": {"id": "Langkah berikutnya", "en": "What to do next"},
     # --- errors -----------------------------------------------------------
     "no_port": {

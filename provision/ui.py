@@ -37,12 +37,15 @@ class Ui:
 
     def error(self, error: ProvisionError) -> None:
         key = error.fault.value
-        self.err.print(f"{self.t('error.prefix')}: {self.t(key, **error.params)}", markup=False)
+        # Values that are message keys themselves (``action.*``) are translated too.
+        params = {
+            name: self.t(value) if isinstance(value, str) and self.t.has(value) else value
+            for name, value in error.params.items()
+        }
+        self.err.print(f"{self.t('error.prefix')}: {self.t(key, **params)}", markup=False)
         next_key = f"{key}.next"
         if self.t.has(next_key):
-            self.err.print(
-                f"{self.t('error.next')}: {self.t(next_key, **error.params)}", markup=False
-            )
+            self.err.print(f"{self.t('error.next')}: {self.t(next_key, **params)}", markup=False)
 
     @contextmanager
     def bar(
