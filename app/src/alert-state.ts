@@ -181,6 +181,17 @@ export function recordPublished(view: AlertView, eventId: string, nowMs: number)
   };
 }
 
+/**
+ * Note that the event that opened the alert could not be published, because
+ * the connection dropped between the press and the publish.
+ */
+export function recordQueued(view: AlertView, eventId: string, nowMs: number): AlertView {
+  if (view.phase !== "sent" || eventId !== view.alertId) {
+    return view;
+  }
+  return { ...view, phase: "queued", deadlineMs: null, updatedAtMs: nowMs };
+}
+
 /** Record the person's cancel; ignored when a cancel is no longer possible. */
 export function recordCancel(view: AlertView, eventId: string, nowMs: number): AlertView {
   if (!canCancel(view)) {

@@ -153,6 +153,9 @@ async function sendEvent(type: EventType): Promise<void> {
   await store.enqueueEvent({ id, type, tsMs: pressedAtMs, loc, alert: cancelled });
   await countQueued();
   await link?.flush();
+  if (!link?.connected) {
+    await setAlert(alerts.recordQueued(state.alert, id, Date.now()));
+  }
 }
 
 function noteGeo(): void {

@@ -10,6 +10,7 @@ import {
   recordCancel,
   recordEvent,
   recordPublished,
+  recordQueued,
   remainingSeconds,
 } from "../src/alert-state";
 import { DEFAULT_CONFIRM_WINDOW_S } from "../src/config";
@@ -40,6 +41,13 @@ describe("recordEvent", () => {
     const view = recordPublished(pressed(false), "e1", T0 + 60_000);
     expect(view.phase).toBe("sent");
     expect(remainingSeconds(view, T0 + 60_000)).toBe(DEFAULT_CONFIRM_WINDOW_S);
+  });
+
+  it("falls back to queued when the publish could not happen", () => {
+    const view = recordQueued(pressed(), "e1", T0 + 100);
+    expect(view.phase).toBe("queued");
+    expect(remainingSeconds(view, T0 + 100)).toBeNull();
+    expect(recordQueued(view, "other", T0 + 200)).toBe(view);
   });
 
   it("adds a second press to the open alert", () => {
