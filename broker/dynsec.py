@@ -160,7 +160,7 @@ def build_config(
 
 
 def write_config(path: Path, config: dict[str, Any]) -> Path:
-    """Write the file readable only by its owner, because it holds password hashes."""
+    """Write the file readable only by its owner, because it contains password hashes."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -43,7 +43,7 @@ _NOT_FOUND = {"Client not found", "Role not found"}
 
 
 class BrokerAccountsError(RuntimeError):
-    """A broker account could not be created or revoked; the message says why."""
+    """A broker account could not be created or revoked. The message names the cause."""
 
 
 class BrokerAccounts(Protocol):
@@ -77,7 +77,7 @@ class NoBrokerAccounts:
 
 @dataclass(frozen=True)
 class BrokerAddress:
-    """Where and as whom to connect, parsed from ``mqtt://user:pass@host:port``."""
+    """Broker address and login, parsed from ``mqtt://user:pass@host:port``."""
 
     host: str
     port: int
@@ -148,8 +148,8 @@ class DynsecAccounts:
         self._raise_unless_ok(responses[0], device_id, allowed=_ALREADY_EXISTS)
         if responses[1].get("error") == "Client already exists":
             # Registering a device again replaces its password; its role was
-            # attached when the account was created. (Mosquitto 2.0.11 answers
-            # "Internal error" to addClientRole for a role the client has.)
+            # attached when the account was created. (Mosquitto 2.0.11 returns
+            # "Internal error" for addClientRole with a role the client has.)
             (response,) = self.execute(
                 [{"command": "setClientPassword", "username": device_id, "password": password}]
             )

@@ -2,7 +2,7 @@
 
 Messages are in Bahasa Indonesia unless ``--lang en`` is given or the locale
 is English (LANG=en_...). Exit codes: 0 done, 1 a field fault (the message
-says what to do next), 2 wrong usage, 130 stopped with Ctrl-C.
+names the next step), 2 wrong usage, 130 stopped with Ctrl-C.
 """
 
 from __future__ import annotations

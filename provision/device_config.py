@@ -1,8 +1,8 @@
 """The device's ``config.json``: WiFi, broker, credentials, pins and timings.
 
 The firmware reads this file at boot (``firmware/micropython/``; its schema
-is described in docs/firmware.md). It holds the WiFi and broker passwords,
-so it is written readable by its owner only.
+is described in docs/firmware.md). It contains the WiFi and broker
+passwords, so only its owner may read it.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def build_config(
 
 
 def write_config(path: Path, config: dict[str, Any]) -> Path:
-    """Write the file with mode 0600, because it holds passwords."""
+    """Write the file with mode 0600, because it contains passwords."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -7,7 +7,7 @@ from typing import Any
 
 
 class Fault(StrEnum):
-    """What went wrong; the value is the message key in ``provision.i18n``."""
+    """Kind of field fault. Its value is the message key in ``provision.i18n``."""
 
     NO_PORT = "no_port"
     PORT_BUSY = "port_busy"

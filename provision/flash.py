@@ -1,9 +1,10 @@
 """Write a MicroPython image to an ESP32-family board with esptool's Python API.
 
-Order of work, so a wrong image never touches the board: check the image's
-hash and header, connect and detect the chip, compare the chip with the
-image header, then erase, write at the chip's bootloader offset (0x1000 on
-the ESP32, 0x0 on the S3 and C3) and compare the flash MD5 with the file.
+The order of work keeps a wrong image off the board. First the image's hash
+and header are checked, then the tool connects, detects the chip and
+compares it with the image header. Only then does it erase, write at the
+chip's bootloader offset (0x1000 on the ESP32, 0x0 on the S3 and C3) and
+compare the flash MD5 with the file.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from provision.ui import Ui
 
 logger = logging.getLogger(__name__)
 
-# A board in download mode answers the first sync; more attempts only
-# delay the message that tells the technician to press BOOT.
+# A board in download mode replies to the first sync. More attempts only
+# delay the message that asks the technician to press BOOT.
 CONNECT_ATTEMPTS = 3
 
 

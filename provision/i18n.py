@@ -1,8 +1,8 @@
 # ruff: noqa: E501 - one message per line reads better than wrapped strings
 """Messages of the technician tool in Bahasa Indonesia (default) and English.
 
-Each message has a key; errors have a second key ``<key>.next`` that tells
-the technician what to do next. Placeholders use ``str.format`` names.
+Each message has a key; errors have a second key ``<key>.next`` with the
+next step for the technician. Placeholders use ``str.format`` names.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Copy the firmware's Python files and config.json to a MicroPython board.
 
 Talks to the board's raw REPL through mpremote's ``SerialTransport`` (used
-as a library). Each file is written under a temporary name, its SHA-256 is
-computed on the board and compared with the local file, and only then is it
+as a library). Each file is written under a temporary name and its SHA-256
+is computed on the board. Only a file whose hash matches the local file is
 renamed into place, so a broken transfer never leaves a half-written
-``main.py`` that the board would run.
+``main.py`` for the board to run.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ class Board:
         for attempt in range(1, self.attempts + 1):
             try:
                 # Without a read timeout, mpremote blocks for ever on a
-                # pseudo-terminal whose board never answers.
+                # pseudo-terminal whose board sends nothing.
                 self.transport = SerialTransport(
                     self.port, baudrate=115200, timeout=min(self.timeout_s, 2.0)
                 )
@@ -215,7 +215,7 @@ class Board:
             )
 
     def reset(self) -> None:
-        """Start the new firmware with a hard reset; the board does not answer afterwards."""
+        """Start the new firmware with a hard reset; the board sends no reply afterwards."""
         with contextlib.suppress(Exception):
             self.transport.exec_raw_no_follow("import machine\nmachine.reset()")
 

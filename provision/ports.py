@@ -19,7 +19,7 @@ def check_port(port: str) -> None:
     """Raise ProvisionError(NO_PORT) for a device path that does not exist.
 
     pyserial URLs (``socket://``, ``rfc2217://``) are passed through: only
-    opening them tells whether something answers.
+    opening them shows whether a board replies.
     """
     if "://" in port:
         return

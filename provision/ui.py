@@ -1,4 +1,4 @@
-"""What the technician sees: translated lines and progress bars (rich)."""
+"""Output for the technician: translated lines and progress bars (rich)."""
 
 from __future__ import annotations
 

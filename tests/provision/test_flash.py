@@ -106,7 +106,7 @@ def test_interrupted_write_is_reported(
     bootloader: Callable[[str], MockHandle], images: Images, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # esptool reopens a lost port and waits one second per attempt (7 by
-    # default) for the chip to come back; one attempt keeps that path short.
+    # default) for the chip to come back. One attempt keeps that path short.
     monkeypatch.setattr("esptool.cmds.DEFAULT_CONNECT_ATTEMPTS", 1)
     mock = bootloader("esp32")
     image = images.path("ESP32")
@@ -157,7 +157,7 @@ def test_missing_port_names_the_port(images: Images) -> None:
 
 
 def test_silent_board_asks_for_download_mode(images: Images) -> None:
-    # Something listens but never answers, like a board running its firmware.
+    # Something listens but never replies, like a board running its firmware.
     silent = socket.create_server(("127.0.0.1", 0))
     url = f"socket://127.0.0.1:{silent.getsockname()[1]}"
     try:

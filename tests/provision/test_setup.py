@@ -78,7 +78,7 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
         dispatch.start()
         gateway.start()
         # NOTE: an admin account, because the dispatch API does not yet let the
-        # technician role read test incidents (docs/architecture.md asks it to).
+        # technician role read test incidents (docs/architecture.md specifies that access).
         dispatch.create_user("teknisi-1", "admin")
         yield Site(broker, dispatch, gateway, board, devices)
     finally:

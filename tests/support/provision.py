@@ -4,7 +4,7 @@
 and runs the Python code it receives in CPython, with ``open`` and ``os``
 confined to a directory that plays the board's file system. Faults can be
 switched on: a busy ``main.py`` that needs several Ctrl-C, a board that
-never answers, and bytes flipped while a file is written.
+never replies, and bytes flipped while a file is written.
 
 ``PtyBoard`` serves it on a pseudo-terminal. ``SocketBoard`` serves it on a
 ``socket://`` URL and, like a real board after BOOT+RESET, hands a
@@ -143,7 +143,7 @@ class FakeMicroPython:
             if byte == b"\x03":
                 self.interrupts_seen += 1
                 if self.reboot_on_interrupt_s is not None:
-                    # The Ampera firmware answers Ctrl-C by writing its
+                    # The Ampera firmware handles Ctrl-C by writing its
                     # maintenance flag and resetting into maintenance mode.
                     self.mode = "friendly"
                     self.resets += 1
@@ -286,7 +286,7 @@ class PtyBoard:
             try:
                 written = os.write(self.master, view)
             except OSError:
-                return  # nobody has the port open: the bytes are lost, as on a wire
+                return  # no client has the port open, so the bytes are lost as on a wire
             view = view[written:]
 
     def _end_session(self) -> None:
