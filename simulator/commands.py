@@ -258,6 +258,7 @@ def run_load(args: argparse.Namespace, broker: BrokerUrl, out: Callable[[str], N
         out(text("connect_failed", lang, error=exc))
         return 1
     try:
+        fleet.heartbeat()
         result = play(plan.steps, fleet)
     finally:
         fleet.close()

@@ -91,6 +91,7 @@ class SimDevice:
         self._connected = threading.Event()
         self._subscribed = threading.Event()
         self._connect_error: str | None = None
+        self.connect_count = 0  # accepted connections, reconnects included
         self._boot = uuid.uuid4().hex[:8]
         self._started_at = time.monotonic()
 
@@ -169,6 +170,7 @@ class SimDevice:
             log.info("connect_refused device_id=%s reason=%s", self.device_id, reason_code)
             return
         self._connected.set()
+        self.connect_count += 1
         # Subscribing inside on_connect subscribes again after every reconnect.
         client.subscribe(self.feedback_topic, qos=1)
         client.publish(

@@ -1,5 +1,6 @@
 import json
 import socket
+import time
 
 from protocol import topics
 from protocol.events import Location, parse_event
@@ -138,3 +139,25 @@ def test_heartbeat_payload(broker_url, recorder):
     assert body["rssi"] == -70
     assert body["queued"] == 2
     assert body["uptime_s"] >= 0
+
+
+def test_device_reconnects_after_broker_restart(mosquitto, broker_url):
+    device = SimDevice("btn-0009", "button", broker_url)
+    device.connect()
+    first = device.press()
+    device.wait_published()
+
+    mosquitto.restart()
+    # The client reconnects on its own: paho's version-2 on_disconnect must
+    # not raise in the network thread.
+    deadline = time.monotonic() + 15
+    while device.connect_count < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = device.press()
+    missing = device.wait_published(10)
+    device.close()
+
+    assert device.connect_count == 2
+    assert missing == 0
+    assert second.event.seq == first.event.seq + 1
+    assert second.event.id != first.event.id
