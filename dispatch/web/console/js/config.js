@@ -12,6 +12,7 @@ const DEFAULTS = Object.freeze({
   tile_max_zoom: 19,
   center: { lat: -2.9761, lon: 104.7754 },
   zoom: 12,
+  poll_interval_s: 5,
 });
 
 let loaded = { ...DEFAULTS };

@@ -3,7 +3,7 @@
 
 import * as api from "./api.js";
 import { needsGesture, playAlertBeep, setSoundEnabled, soundEnabled, unlockAudio, updateTitle } from "./alert.js";
-import { loadConfig } from "./config.js";
+import { config, loadConfig } from "./config.js";
 import { h, replaceContent } from "./dom.js";
 import { language, setLanguage, t } from "./i18n.js";
 import { AlertKind, IncidentStore, OPEN_STATES, QueueFilter } from "./incidents.js";
@@ -165,6 +165,7 @@ function reloadIncidents() {
       } else {
         app.store.load(incidents, touched);
       }
+      await refreshVanished(incidents, touched);
       app.queueError = null;
       return changeSeq;
     } catch (error) {
@@ -179,7 +180,36 @@ function reloadIncidents() {
   return reloadRunning;
 }
 
+// Open incidents the page holds that a fresh open-state list no longer
+// contains were closed elsewhere while the page was not listening: fetch
+// each so the queue shows its real state.
+async function refreshVanished(listed, touched) {
+  if (app.queueFilter !== QueueFilter.OPEN) return;
+  const listedIds = new Set(listed.map((incident) => incident.id));
+  const vanished = app.store
+    .list(QueueFilter.OPEN)
+    .filter((incident) => !listedIds.has(incident.id) && !touched.has(incident.id))
+    .slice(0, 50);
+  for (const incident of vanished) {
+    try {
+      app.store.apply(await api.get(`/v1/incidents/${encodeURIComponent(incident.id)}`));
+    } catch (error) {
+      if (error.status === 404) {
+        // Handed to another station: it is out of this user's scope now.
+        app.store.byId.delete(incident.id);
+        app.store.notify({ kind: "load" });
+      }
+    }
+  }
+}
+
 function receiveIncident(incident) {
+  if (role() === "polsek" && incident.polsek !== app.claims.polsek) {
+    // The stream also reports an incident handed from this station to
+    // another one, so the page can drop it.
+    if (app.store.byId.delete(incident.id)) app.store.notify({ kind: "load" });
+    return;
+  }
   const alert = app.store.apply(incident, { fromStream: true });
   if (alert !== AlertKind.NONE) raiseAlert(alert, incident);
   refreshChrome();
@@ -195,6 +225,7 @@ function startStream(resumeAfter) {
     },
     onResync: () => reloadIncidents(),
     onUnauthorized: () => endSession("login.error.expired"),
+    pollIntervalMs: Math.max(0.2, Number(config().poll_interval_s) || 5) * 1000,
   });
   if (resumeAfter !== null && resumeAfter !== undefined && /^\d+$/.test(resumeAfter)) app.stream.lastEventId = resumeAfter;
   app.stream.start();
@@ -296,6 +327,7 @@ function renderFrame() {
       class: "button button--quiet",
       id: "sound-toggle",
       "aria-pressed": soundEnabled() ? "true" : "false",
+      "aria-label": soundEnabled() ? t("sound.on") : t("sound.off"),
       onclick: () => {
         unlockAudio();
         setSoundEnabled(!soundEnabled());
@@ -303,7 +335,7 @@ function renderFrame() {
       },
     },
     h("span", { "aria-hidden": "true" }, soundEnabled() ? "♪ " : "✕ "),
-    soundEnabled() ? t("sound.on") : t("sound.off"),
+    h("span", { class: "wide-only" }, soundEnabled() ? t("sound.on") : t("sound.off")),
   );
   const header = h(
     "header",
@@ -375,7 +407,12 @@ function refreshChrome() {
   const sound = document.getElementById("sound-toggle");
   if (sound) {
     sound.setAttribute("aria-pressed", soundEnabled() ? "true" : "false");
-    replaceContent(sound, h("span", { "aria-hidden": "true" }, soundEnabled() ? "♪ " : "✕ "), soundEnabled() ? t("sound.on") : t("sound.off"));
+    sound.setAttribute("aria-label", soundEnabled() ? t("sound.on") : t("sound.off"));
+    replaceContent(
+      sound,
+      h("span", { "aria-hidden": "true" }, soundEnabled() ? "♪ " : "✕ "),
+      h("span", { class: "wide-only" }, soundEnabled() ? t("sound.on") : t("sound.off")),
+    );
   }
   const banner = document.getElementById("sound-banner");
   if (banner) banner.hidden = !(soundEnabled() && needsGesture());

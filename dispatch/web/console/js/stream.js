@@ -16,7 +16,6 @@ export const StreamStatus = Object.freeze({
 });
 
 const STREAM_PATH = "/v1/incidents/stream";
-const POLL_INTERVAL_MS = 5000;
 const MAX_RETRY_MS = 30_000;
 
 export class IncidentStream {
@@ -24,7 +23,9 @@ export class IncidentStream {
   // onStatus(status): a StreamStatus value.
   // onResync(): the page should reload the list (stream reopened or polling).
   // onUnauthorized(): the token was rejected.
-  constructor({ onIncident, onStatus, onResync, onUnauthorized }) {
+  // pollIntervalMs: how often to reload the list when the server has no stream.
+  constructor({ onIncident, onStatus, onResync, onUnauthorized, pollIntervalMs = 5000 }) {
+    this.pollIntervalMs = pollIntervalMs;
     this.onIncident = onIncident;
     this.onStatus = onStatus;
     this.onResync = onResync;
@@ -131,9 +132,9 @@ export class IncidentStream {
     const poll = () => {
       if (this.stopped) return;
       this.onResync();
-      this.timer = setTimeout(poll, POLL_INTERVAL_MS);
+      this.timer = setTimeout(poll, this.pollIntervalMs);
     };
-    this.timer = setTimeout(poll, POLL_INTERVAL_MS);
+    this.timer = setTimeout(poll, this.pollIntervalMs);
   }
 
   setStatus(status) {

@@ -2,7 +2,7 @@
 // lifecycle actions, and its audit trail.
 
 import { h, replaceContent } from "../dom.js";
-import { formatAgo, formatCoordinates, formatDateTime, formatDurationMs } from "../format.js";
+import { formatAgo, formatClock, formatCoordinates, formatDateTime, formatDurationMs } from "../format.js";
 import { t, tOr } from "../i18n.js";
 import { Action, availableActions, OUTCOMES } from "../incidents.js";
 import { confirmationBadge, stateBadge } from "./badges.js";
@@ -175,6 +175,9 @@ export function renderDetail(pane, context, id) {
         applyingOwn = true;
         context.store.apply(updated);
         applyingOwn = false;
+        // Show the next step at once, before the success message, so nobody
+        // fills in a form that is about to be replaced.
+        draw();
       }
       showFeedback(t(`action.done.${action}`), "success");
     } catch (error) {
@@ -392,6 +395,28 @@ export function renderDetail(pane, context, id) {
     );
   }
 
+  // What the person typed into the action forms, kept when a state change
+  // from the stream redraws them.
+  function typedValues() {
+    return {
+      unit: actions.querySelector("#dispatch-unit")?.value,
+      note: actions.querySelector("#resolve-note")?.value,
+      outcome: actions.querySelector("input[name=outcome]:checked")?.value,
+      resolveOpen: actions.querySelector(".resolve-details")?.open,
+    };
+  }
+
+  function restoreTypedValues(typed) {
+    const unit = actions.querySelector("#dispatch-unit");
+    if (unit && typed.unit) unit.value = typed.unit;
+    const note = actions.querySelector("#resolve-note");
+    if (note && typed.note) note.value = typed.note;
+    const outcome = typed.outcome && actions.querySelector(`#outcome-${typed.outcome}`);
+    if (outcome) outcome.checked = true;
+    const details = actions.querySelector(".resolve-details");
+    if (details && typed.resolveOpen) details.open = true;
+  }
+
   function draw() {
     if (destroyed) return;
     if (notFound || !incident) {
@@ -409,12 +434,15 @@ export function renderDetail(pane, context, id) {
     }
     replaceContent(
       header,
-      h("h1", { id: "detail-heading" }, t("detail.heading", { id: incident.id })),
+      h("h1", { id: "detail-heading" }, context.stationName(incident.polsek), " · ", formatClock(incident.first_event_at)),
+      h("p", { class: "detail-id muted small" }, t("detail.heading", { id: incident.id })),
       h("div", { class: "detail-badges" }, confirmationBadge(incident, { large: true }), stateBadge(incident), incident.test ? h("span", { class: "chip chip--test" }, t("detail.test")) : null),
     );
     if (drawnState !== incident.state) {
       drawnState = incident.state;
+      const typed = typedValues();
       replaceContent(actions, h("h2", { id: "actions-heading" }, t("action.heading")), h("div", { class: "action-list" }, actionForms()));
+      restoreTypedValues(typed);
     }
     drawFacts();
     drawHistory();
