@@ -171,11 +171,14 @@ def phone(chromium: Any) -> Iterator[BrowserSession]:
             session.external_requests.append(request.url) if is_external(request.url) else None
         ),
     )
+    uncaught: list[str] = []
+    context.on("page", lambda page: page.on("pageerror", lambda error: uncaught.append(str(error))))
     try:
         yield session
     finally:
         context.close()
     assert session.external_requests == [], "the app requested another host"
+    assert uncaught == [], "the app raised uncaught exceptions"
 
 
 _counter = iter(range(1_000_000))
