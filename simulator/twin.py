@@ -110,6 +110,9 @@ class SimBoard:
     def ticks_ms(self) -> int:
         return int(time.monotonic() * 1000)
 
+    def sleep_ms(self, ms: int) -> None:
+        time.sleep(ms / 1000)
+
     def wall_ms(self) -> int | None:
         return int(time.time() * 1000) if self.clock_set else None
 
@@ -348,13 +351,20 @@ class Twin:
     def wait_for_led(self, state: str, timeout_s: float = 20.0) -> None:
         self.wait_for(lambda: self.led_state == state, timeout_s, f"LED state {state!r}")
 
-    def stop(self) -> None:
-        """Stop the loop and close the connection without a DISCONNECT, as a power cut would."""
+    def stop(self, graceful: bool = False) -> None:
+        """Stop the loop and close the connection.
+
+        By default no DISCONNECT is sent, as in a power cut, so the broker
+        publishes the last will. ``graceful`` publishes the retained
+        ``{"online": false}`` and disconnects cleanly instead.
+        """
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
         with self._lock:
+            if graceful:
+                self.app.go_offline(self.board.ticks_ms())
             self.app.client.close()
 
     def __enter__(self) -> Twin:

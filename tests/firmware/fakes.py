@@ -261,6 +261,9 @@ class FakeBoard:
     def ticks_ms(self) -> int:
         return self.clock.now
 
+    def sleep_ms(self, ms: int) -> None:
+        self.clock.advance(ms)
+
     def wall_ms(self) -> int | None:
         return self.clock.wall()
 

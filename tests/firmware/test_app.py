@@ -338,6 +338,7 @@ def test_battery_mode_does_not_sleep_before_puback(board, broker, clock, flash):
     assert app.can_sleep(clock.now)
     app.sleep(clock.now)
     assert board.slept_ms == 60_000
+    assert broker.disconnects == 1
     last = broker.published[-1]
     assert (last.topic.endswith("/status"), last.json(), last.retain) == (
         True,

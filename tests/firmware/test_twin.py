@@ -104,3 +104,15 @@ def test_twin_queue_survives_restart(tmp_path: Path, mosquitto, probe):
     finally:
         second.stop()
         probe_after.close()
+
+
+def test_twin_graceful_stop_publishes_offline(mosquitto, probe, tmp_path: Path):
+    device = device_id()
+    twin = Twin(device, mosquitto.url, tmp_path / "twin", FAST).start()
+    twin.wait_for(lambda: twin.link_state == "up", what="link up")
+    twin.stop(graceful=True)
+    wait_until(lambda: status_of(probe, device)[-1][0] == {"online": False}, 10, "offline status")
+    # A clean DISCONNECT, so the offline status came from the twin, not the will.
+    log = mosquitto.data_dir / "mosquitto.log"
+    wait_until(lambda: f"Client {device} " in log.read_text().split("as " + device)[-1], 10, "log")
+    assert f"Client {device} disconnected." in log.read_text()

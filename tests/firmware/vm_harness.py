@@ -131,6 +131,9 @@ class Board:
     def ticks_ms(self):
         return self.now
 
+    def sleep_ms(self, ms):
+        self.now += ms
+
     def wall_ms(self):
         return None if self.wall is None else self.wall + self.now
 

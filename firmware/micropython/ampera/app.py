@@ -10,7 +10,7 @@
 #   wifi_start(ssid, password), wifi_connected(), wifi_rssi()
 #   open_transport(host, port, tls, ca_file, timeout_ms) -> transport
 #   sync_time(host) -> bool, wake_reason() -> "button", "timer" or None
-#   watchdog_feed(), deep_sleep(ms), random_bytes(n)
+#   watchdog_feed(), deep_sleep(ms), sleep_ms(ms), random_bytes(n)
 #
 # Network errors: every call that touches the network runs inside
 # App._network(), and NetworkError is caught in one place, App.tick(), which
@@ -31,6 +31,7 @@ FEEDBACK_QOS = 1
 STATUS_QOS = 1
 HEARTBEAT_QOS = 0
 FEEDBACK_GRACE_MS = 1000
+OFFLINE_ACK_MS = 2000
 
 # Link states, for logs and the twin.
 OFFLINE = "offline"
@@ -84,6 +85,8 @@ class App:
         self.attempts = 0
         self.last_error = None
         self.inflight = None  # (seq, packet id) of the event awaiting PUBACK
+        self.offline_pid = None  # packet id of the retained offline status
+        self.offline_acked = False
         self.next_heartbeat = None
         self.heartbeats = 0
         self.up_since = None
@@ -229,6 +232,8 @@ class App:
         self.next_heartbeat = clock.add(now, self.t["heartbeat_interval_s"] * 1000)
 
     def _on_puback(self, pid):
+        if pid == self.offline_pid:
+            self.offline_acked = True
         inflight = self.inflight
         if inflight is None or inflight[1] != pid:
             return  # the status message, or a PUBACK from before a reconnect
@@ -294,14 +299,36 @@ class App:
         give_up_ms = self.t["wifi_timeout_ms"] + self.t["connect_timeout_ms"]
         return clock.diff(now, self.started_at) >= give_up_ms
 
+    def go_offline(self, now):
+        """Publish the retained offline status, wait up to OFFLINE_ACK_MS for its PUBACK, disconnect.
+
+        Reading every pending packet before the DISCONNECT matters: a socket
+        closed with unread data is reset, and the broker may then drop the
+        DISCONNECT and publish the last will instead.
+        """
+        client = self.client
+        if client.transport is None:
+            return
+        try:
+            self.offline_acked = False
+            self.offline_pid = client.publish(
+                self.topic_status, payload.STATUS_OFFLINE, STATUS_QOS, True, now
+            )
+            deadline = clock.add(now, OFFLINE_ACK_MS)
+            while True:
+                client.poll(now)
+                if self.offline_acked or clock.due(now, deadline):
+                    break
+                self.board.sleep_ms(10)
+                now = self.board.ticks_ms()
+            client.disconnect(now)
+        except NetworkError:
+            client.close()
+        self.state = OFFLINE
+
     def sleep(self, now):
         """Mark the device offline (retained) and enter deep sleep until the button or the next heartbeat."""
-        if self.client.transport is not None:
-            try:
-                self.client.publish(self.topic_status, payload.STATUS_OFFLINE, 0, True, now)
-                self.client.disconnect(now)
-            except NetworkError:
-                self.client.close()
+        self.go_offline(now)
         self.board.set_led(False)
         self.board.set_buzzer(False)
         self.board.deep_sleep(self.t["heartbeat_interval_s"] * 1000)

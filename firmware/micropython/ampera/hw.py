@@ -154,6 +154,9 @@ class Board:
     def ticks_ms(self):
         return time.ticks_ms()
 
+    def sleep_ms(self, ms):
+        time.sleep_ms(ms)
+
     def wall_ms(self):
         if time.gmtime()[0] < MIN_VALID_YEAR:
             return None
