@@ -2,53 +2,52 @@
 
 The implementations live in ``dispatch/broker_accounts.py``. With
 ``AMPERA_BROKER_ADMIN_URL`` set, accounts are created at the broker through its
-dynamic-security plugin; without it the broker has no per-device accounts and
-only a password is generated (``NoBrokerAccounts``). Until that module is
-present, the local fallback below has the ``NoBrokerAccounts`` behaviour.
+dynamic-security plugin (``DynsecAccounts``); without it the broker has no
+per-device accounts and only a password is generated (``NoBrokerAccounts``).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-import secrets
-from typing import Protocol
 
+from dispatch.broker_accounts import BrokerAccounts, DynsecAccounts, NoBrokerAccounts
 from dispatch.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-class BrokerAccounts(Protocol):
-    def create_device(self, device_id: str) -> str: ...
-
-    def revoke_device(self, device_id: str) -> None: ...
+class BrokerUnavailable(Exception):
+    """The broker account could not be created or revoked (HTTP 503)."""
 
 
-class LocalNoBrokerAccounts:
-    """Generate a password and keep nothing: for a broker without authentication."""
+class CheckedAccounts:
+    """Turn any failure of the implementation into BrokerUnavailable, so the API answers 503
+    and the database transaction around the call is rolled back."""
+
+    def __init__(self, inner: BrokerAccounts) -> None:
+        self.inner = inner
 
     def create_device(self, device_id: str) -> str:
-        return secrets.token_urlsafe(24)
+        try:
+            return self.inner.create_device(device_id)
+        except Exception as exc:
+            log.error("broker account not created device_id=%s error=%s", device_id, exc)
+            raise BrokerUnavailable(f"broker account for {device_id!r} not created: {exc}") from exc
 
     def revoke_device(self, device_id: str) -> None:
-        return None
+        try:
+            self.inner.revoke_device(device_id)
+        except Exception as exc:
+            log.error("broker account not revoked device_id=%s error=%s", device_id, exc)
+            raise BrokerUnavailable(f"broker account for {device_id!r} not revoked: {exc}") from exc
 
 
 def make_broker_accounts(settings: Settings) -> BrokerAccounts:
-    try:
-        module = importlib.import_module("dispatch.broker_accounts")
-    except ImportError:
-        module = None
+    inner: BrokerAccounts
     if settings.broker_admin_url:
-        if module is None or not hasattr(module, "DynsecAccounts"):
-            raise RuntimeError(
-                "AMPERA_BROKER_ADMIN_URL is set but dispatch.broker_accounts.DynsecAccounts "
-                "is missing"
-            )
-        factory = getattr(module.DynsecAccounts, "from_url", module.DynsecAccounts)
+        inner = DynsecAccounts(settings.broker_admin_url)
         log.info("broker accounts via dynamic security")
-        return factory(settings.broker_admin_url)  # type: ignore[no-any-return]
-    if module is not None and hasattr(module, "NoBrokerAccounts"):
-        return module.NoBrokerAccounts()  # type: ignore[no-any-return]
-    return LocalNoBrokerAccounts()
+    else:
+        inner = NoBrokerAccounts()
+        log.info("no broker accounts: AMPERA_BROKER_ADMIN_URL is not set")
+    return CheckedAccounts(inner)

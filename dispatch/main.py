@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from dispatch import metrics
-from dispatch.accounts import make_broker_accounts
+from dispatch.accounts import BrokerUnavailable, make_broker_accounts
 from dispatch.context import AppContext
 from dispatch.db import Database
 from dispatch.incident_store import InvalidInput, NotFound
@@ -84,6 +84,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
         log.warning("write conflict error=%s", exc.orig)
         return _json_error(409, "conflicting write: the record already exists, retry", "conflict")
+
+    @app.exception_handler(BrokerUnavailable)
+    async def _broker(_request: Request, exc: BrokerUnavailable) -> JSONResponse:
+        return _json_error(503, f"{exc}: check the broker and retry", "broker")
 
     @app.exception_handler(DataError)
     async def _data(_request: Request, exc: DataError) -> JSONResponse:

@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dispatch import db as dbmod
-from dispatch.accounts import LocalNoBrokerAccounts
+from dispatch.broker_accounts import NoBrokerAccounts
 from dispatch.context import AppContext
 from dispatch.main import create_app
 from dispatch.ratelimit import LoginLimiter
@@ -58,7 +58,7 @@ class FakeClock:
         self.mono += seconds
 
 
-class RecordingAccounts(LocalNoBrokerAccounts):
+class RecordingAccounts(NoBrokerAccounts):
     def __init__(self) -> None:
         self.created: list[str] = []
         self.revoked: list[str] = []
