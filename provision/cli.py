@@ -38,7 +38,7 @@ def _add_flash(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--images-list",
         type=Path,
-        default=Path(_env("AMPERA_FIRMWARE_IMAGES", str(DEFAULT_IMAGES_LIST))),
+        default=Path(os.environ.get("AMPERA_FIRMWARE_IMAGES") or DEFAULT_IMAGES_LIST),
         help="JSON list of approved images by SHA-256 (env AMPERA_FIRMWARE_IMAGES)",
     )
     parser.add_argument(

@@ -109,7 +109,7 @@ def run(args: argparse.Namespace, ui: Ui) -> int:
             client.close()
     elif command == "setup":
         _require(args.port, "--port")
-        options = SetupOptions(
+        setup_options = SetupOptions(
             port=args.port,
             register=_register_options(args, args.state_dir),
             state_dir=args.state_dir,
@@ -124,5 +124,5 @@ def run(args: argparse.Namespace, ui: Ui) -> int:
             verify_poll_s=args.poll_s,
             restart=args.restart,
         )
-        setup(ui, lambda: _dispatch_client(args), options)
+        setup(ui, lambda: _dispatch_client(args), setup_options)
     return 0

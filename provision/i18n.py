@@ -34,7 +34,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Masuk ke REPL MicroPython di {port}",
         "en": "Entering the MicroPython REPL on {port}",
     },
-    "step.copy": {"id": "Menyalin {name}", "en": "Copying {name}"},
+    "step.copy_files": {"id": "Menyalin {count} berkas", "en": "Copying {count} files"},
     "step.install_done": {
         "id": "{count} berkas terpasang dan hash-nya cocok; papan di-reset.",
         "en": "{count} files installed with matching hashes; board reset.",

@@ -239,9 +239,13 @@ def install(
     try:
         total = sum(len(item.data) for item in files)
         done_before = 0
-        with ui.bar("step.copy", total, in_bytes=True, name=f"{len(files)} files") as update:
+        with ui.bar("step.copy_files", total, in_bytes=True, count=len(files)) as update:
             for item in files:
-                _install_one(board, item, lambda n, base=done_before: update(base + n))
+
+                def on_bytes(sent: int, base: int = done_before) -> None:
+                    update(base + sent)
+
+                _install_one(board, item, on_bytes)
                 done_before += len(item.data)
                 update(done_before)
         if reset:
