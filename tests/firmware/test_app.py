@@ -419,3 +419,11 @@ def test_full_queue_never_drops_newest_press(board, broker, clock, flash):
     assert [seq for seq, _ in app.outbox.items] == [0, newest]
     assert app.outbox.dropped == 2
     assert any(line.startswith("queue_full action=evicted_middle") for line in lines)
+
+
+def test_idle_link_sends_pings(board, broker, clock, flash):
+    app = new_app(board, flash, timings={"heartbeat_interval_s": 600})
+    run(app, clock, 100)
+    run(app, clock, 35_000, step_ms=100)
+    assert broker.pings == 1
+    assert app.state == "up"

@@ -65,6 +65,15 @@ def test_invalid_config_names_the_field(overrides, field):
     assert field in str(caught.value)
 
 
+def test_password_errors_do_not_show_the_value():
+    raw = make_config(wifi={"ssid": "x", "password": 12345678})
+    with pytest.raises(config.ConfigError) as caught:
+        config.validate(raw)
+    assert caught.value.field == "wifi.password"
+    assert "12345678" not in str(caught.value)
+    assert "got int" in str(caught.value)
+
+
 def test_missing_file_says_how_to_fix(tmp_path: Path):
     with pytest.raises(config.ConfigError) as caught:
         config.load(str(tmp_path / "config.json"))

@@ -128,11 +128,12 @@ def _int(field, value, low, high):
     return value
 
 
-def _text(field, value, required=True, max_len=128):
+def _text(field, value, required=True, max_len=128, secret=False):
     if value is None and not required:
         return None
     if not isinstance(value, str) or (required and not value):
-        raise ConfigError(field, "expected a non-empty string, got %r" % (value,))
+        shown = type(value).__name__ if secret else repr(value)  # never print a password
+        raise ConfigError(field, "expected a non-empty string, got %s" % shown)
     if len(value) > max_len:
         raise ConfigError(field, "longer than %d characters" % max_len)
     return value
@@ -167,7 +168,7 @@ def validate(raw):
 
     wifi = _section(raw, "wifi", {"ssid": None, "password": ""})
     _text("wifi.ssid", wifi["ssid"], max_len=32)
-    _text("wifi.password", wifi["password"], required=False, max_len=64)
+    _text("wifi.password", wifi["password"], required=False, max_len=64, secret=True)
 
     mqtt = _section(
         raw,
@@ -176,7 +177,7 @@ def validate(raw):
     )
     mqtt["host"], mqtt["port"], mqtt["tls"] = parse_url(mqtt["url"])
     _text("mqtt.username", mqtt["username"])
-    _text("mqtt.password", mqtt["password"], required=False)
+    _text("mqtt.password", mqtt["password"], required=False, secret=True)
     _text("mqtt.ca", mqtt["ca"], required=False)
     if mqtt["tls"] and mqtt["ca"] is None:
         raise ConfigError("mqtt.ca", "required for mqtts://: the file name of the broker's CA certificate")
