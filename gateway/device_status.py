@@ -113,7 +113,7 @@ class StatusCoalescer:
         self.metrics.rejects.labels(reason=reason.value).inc()
         self.errors.log(
             logging.WARNING,
-            f"status:{reason}:{topic}",
+            f"status:{reason}",
             "message_rejected",
             reason=reason.value,
             topic=topic,

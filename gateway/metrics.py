@@ -73,7 +73,31 @@ class GatewayMetrics:
         self.forward_latency = Histogram(
             "ampera_gateway_forward_latency_seconds",
             "Time from the decision to the dispatch API accepting the snapshot",
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+            buckets=(
+                0.005,
+                0.01,
+                0.015,
+                0.02,
+                0.03,
+                0.05,
+                0.075,
+                0.1,
+                0.25,
+                0.5,
+                1,
+                2.5,
+                5,
+                10,
+                30,
+                60,
+                300,
+            ),
+            registry=r,
+        )
+        self.ack_latency = Histogram(
+            "ampera_gateway_ack_latency_seconds",
+            "Time from receiving an event to acknowledging it after its commit",
+            buckets=(0.001, 0.002, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 1),
             registry=r,
         )
         self.commit_batch = Histogram(

@@ -245,8 +245,10 @@ class Gateway:
         if events:
             self.metrics.commit_batch.observe(len(events))
 
+        acked_ms = self.clock_ms()
         for message in events:
             self.mqtt.ack(message)
+            self.metrics.ack_latency.observe(max(0, acked_ms - message.received_ms) / 1000)
         for outcome in outcomes:
             feedback.extend(outcome.feedback)
             self._record(outcome)
@@ -277,7 +279,7 @@ class Gateway:
         self.metrics.events.labels(type="unknown", decision=Decision.REJECTED.value).inc()
         self.rejects.log(
             logging.WARNING,
-            f"reject:{reason}:{message.topic}",
+            f"reject:{reason}",
             "message_rejected",
             reason=reason.value,
             topic=message.topic,
