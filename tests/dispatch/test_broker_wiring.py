@@ -14,7 +14,7 @@ from tests.support.dispatch import DispatchServer, bearer
 def connack(broker: SecureBroker, username: str, password: str) -> int:
     client = RecordingClient(broker.port, username=username, password=password)
     try:
-        return int(client.connect())
+        return int(client.connect().value)
     finally:
         client.close()
 
