@@ -8,6 +8,7 @@ through :class:`broker.server.MosquittoProcess`.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,17 +95,39 @@ class SecureBroker:
     def gateway_url(self) -> str:
         return self.url(self.gateway_username, self.gateway_password)
 
+    @property
+    def service_accounts_file(self) -> Path:
+        return self.data_dir / "service-accounts.json"
+
     def prepare(self) -> None:
-        """Write certificates and the first dynsec file unless they exist (a restart keeps them)."""
+        """Write certificates and the first dynsec file unless they exist (a restart keeps them).
+
+        The admin and gateway passwords are kept beside the dynsec file, so a
+        new ``SecureBroker`` on the same directory (the demo started again)
+        logs in with the passwords whose hashes the plugin stored.
+        """
         if not self.ca_file.exists():
             make_dev_ca(self.cert_dir)
-        if not self.dynsec_file.exists():
-            config = dynsec.build_config(
-                (self.admin_username, self.admin_password),
-                (self.gateway_username, self.gateway_password),
-                self.devices,
-            )
-            dynsec.write_config(self.dynsec_file, config)
+        if self.dynsec_file.exists() and self.service_accounts_file.exists():
+            saved = json.loads(self.service_accounts_file.read_text())
+            self.admin_username, self.admin_password = saved["admin"]
+            self.gateway_username, self.gateway_password = saved["gateway"]
+            return
+        config = dynsec.build_config(
+            (self.admin_username, self.admin_password),
+            (self.gateway_username, self.gateway_password),
+            self.devices,
+        )
+        dynsec.write_config(self.dynsec_file, config)
+        # Development only: production keeps these passwords in the services'
+        # own configuration, never in clear next to the broker.
+        dynsec.write_config(
+            self.service_accounts_file,
+            {
+                "admin": [self.admin_username, self.admin_password],
+                "gateway": [self.gateway_username, self.gateway_password],
+            },
+        )
 
     def start(self, timeout_s: float = 10.0) -> None:
         self.prepare()

@@ -243,3 +243,21 @@ def test_accounts_created_at_runtime_survive_restart(secure_broker: SecureBroker
 
     device = device_client(secure_broker, "btn-0001", password)
     assert not device.subscribe(device_topic("btn-0001", "feedback"))[0].is_failure
+
+
+def test_new_instance_on_same_directory_keeps_accounts(
+    secure_broker: SecureBroker,
+) -> None:
+    password = DynsecAccounts(secure_broker.admin_url).create_device("btn-0001")
+    secure_broker.stop()
+
+    again = SecureBroker(secure_broker.data_dir)
+    again.start()
+    try:
+        assert again.admin_password == secure_broker.admin_password
+        assert again.gateway_password == secure_broker.gateway_password
+        DynsecAccounts(again.admin_url).create_device("btn-0002")
+        device = RecordingClient(again.port, "btn-0001", password)
+        assert device.connect().value == 0
+    finally:
+        again.kill()
