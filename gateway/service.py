@@ -226,7 +226,10 @@ class Gateway:
         outcomes.extend(self.engine.expire(now_ms))
         cursor = None
         for batch in changes:
-            feedback.extend(self._apply_changes(batch, now_ms, outcomes))
+            # Staff actions are already durable in the API, so their feedback is
+            # published before the cursor that skips them is committed.
+            for item in self._apply_changes(batch, now_ms, outcomes):
+                self._publish_feedback(item)
             cursor = batch.next_cursor
         pruned_seen: list[tuple[str, str]] = []
         pruned_alerts: list[str] = []
