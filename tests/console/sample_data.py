@@ -146,7 +146,21 @@ def file_complaints(client: httpx.Client) -> list[str]:
 
 
 def register_devices(client: httpx.Client, url: str, gateway_token: str, now: dt.datetime) -> None:
-    """Register two buttons and report them silent for hours, so they need attention."""
+    """Register buttons: two reported silent for hours, so they need attention, and
+    btn-ilir-timur-0003 with a site contact, whom staff call back for its alerts."""
+    lat, lon = PLACES["ilir-timur-1"]
+    client.post(
+        "/v1/devices",
+        json={
+            "device_id": "btn-ilir-timur-0003",
+            "kind": "button",
+            "label": "Warung Bu Rina, Lrg. Sei Tawar",
+            "lat": lat,
+            "lon": lon,
+            "contact_name": "Bu Rina",
+            "contact_phone": "+62 812 7788 0303",
+        },
+    ).raise_for_status()
     for number, place in (("0011", "ilir-timur-1"), ("0012", "ilir-timur-1")):
         lat, lon = PLACES[place]
         response = client.post(

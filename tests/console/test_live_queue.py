@@ -8,12 +8,13 @@ actions go back through the API, whose state the tests check after each.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.console import sample_data
-from tests.console.conftest import SEEN_TIMEOUT_MS, ConsoleStack, log_in
+from tests.console.conftest import SEEN_TIMEOUT_MS, ConsoleStack, log_in, screenshot_path
 from tests.support.browser import BrowserSession
 
 pytestmark = pytest.mark.browser
@@ -24,7 +25,7 @@ def incident_row(page: Page, device_id: str):  # type: ignore[no-untyped-def]
 
 
 def test_press_appears_and_is_resolved(
-    console_stack: ConsoleStack, browser: BrowserSession
+    console_stack: ConsoleStack, browser: BrowserSession, tmp_path: Path
 ) -> None:
     device_id = console_stack.register_button("btn-konsol-e2e-01", "ilir-timur-1")
     page = browser.new_page()
@@ -46,6 +47,7 @@ def test_press_appears_and_is_resolved(
     expect(banner).to_contain_text("DARURAT BARU")
     assert int(page.evaluate("document.documentElement.dataset.beeps || '0'")) >= 1
     expect(page.locator("#waiting-count")).not_to_have_text("0")
+    page.screenshot(path=screenshot_path(tmp_path, "new-alert"))
 
     row.click()
     expect(page.locator("#incident-detail")).to_have_attribute("data-incident-id", incident_id)

@@ -28,14 +28,14 @@ pytestmark = pytest.mark.browser
 def seeded(api_stack: ConsoleStack) -> Iterator[dict[str, Any]]:
     """A queue, complaints and devices that need attention, as in a working day."""
     now = dt.datetime.now(dt.UTC)
-    ids = sample_data.seed_queue(api_stack.dispatch.url, api_stack.dispatch.gateway_token, now)
-    complaint_ids = sample_data.file_complaints(api_stack.client("polsek-it1"))
     sample_data.register_devices(
         api_stack.client("admin-kota"),
         api_stack.dispatch.url,
         api_stack.dispatch.gateway_token,
         now,
     )
+    ids = sample_data.seed_queue(api_stack.dispatch.url, api_stack.dispatch.gateway_token, now)
+    complaint_ids = sample_data.file_complaints(api_stack.client("polsek-it1"))
     sample_data.seed_history(
         api_stack.dispatch.url,
         api_stack.dispatch.gateway_token,
@@ -160,6 +160,16 @@ def test_incident_detail_and_map(
     page.goto(f"{api_stack.console_url}#/incident/{ids['unconfirmed']}")
     expect(page.locator("#incident-map .map-marker--unconfirmed")).to_be_visible()
     expect(facts).to_contain_text("jam perangkat tidak tersinkron")
+
+    # An unconfirmed alert from a button with a site contact: call them back.
+    callback = api_stack.incident(ids["older"])["callback"]
+    assert callback == {"name": "Bu Rina", "phone": "+62 812 7788 0303", "source": "site"}
+    page.goto(f"{api_stack.console_url}#/incident/{ids['older']}")
+    contact = page.locator("#incident-contact")
+    expect(contact).to_contain_text("Bu Rina")
+    expect(contact).to_contain_text("Kontak di lokasi tombol")
+    expect(contact.locator("a.contact-phone")).to_have_attribute("href", "tel:+6281277880303")
+    page.screenshot(path=screenshot_path(tmp_path, "detail-unconfirmed"))
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{api_stack.console_url}#/incident/{ids['confirmed']}")

@@ -39,6 +39,7 @@ function renderContact(contact, unconfirmed) {
     h("h2", {}, h("span", { "aria-hidden": "true" }, "☎ "), t("detail.contact")),
     unconfirmed ? h("p", { class: "muted" }, t("detail.contact.hint")) : null,
     fields.name ? h("p", { class: "contact-name" }, fields.name) : null,
+    fields.source ? h("p", { class: "muted small" }, tOr(`detail.contact.${fields.source}`, fields.source)) : null,
     phone ? h("a", { class: "button button--primary contact-phone", href: `tel:${String(phone).replace(/[^+\d]/g, "")}` }, phone) : null,
     fields.email ? h("p", {}, fields.email) : null,
   );
