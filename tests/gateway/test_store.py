@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import tempfile
 from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gateway.logic import Decision, Engine, LogicConfig, Outcome, Phase
 from gateway.store import Store
@@ -146,3 +150,48 @@ def test_closed_alert_phase_persisted(tmp_path: Path) -> None:
     store.close()
 
     assert Store(tmp_path).alert_phases() == {"alert-1": Phase.CLOSED}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["btn-0001", "btn-0002"]),
+            st.sampled_from(["press", "hold", "cancel", "test"]),
+            st.integers(min_value=0, max_value=15_000),
+            st.booleans(),  # restart the gateway before this event
+        ),
+        min_size=1,
+        max_size=15,
+    )
+)
+def test_restarts_give_same_snapshots(steps: list[tuple[str, str, int, bool]]) -> None:
+    counter = itertools.count(1)
+
+    def new_id() -> str:
+        return f"alert-{next(counter)}"
+
+    clean_ids = itertools.count(1)
+    clean = Engine(LogicConfig(), new_alert_id=lambda: f"alert-{next(clean_ids)}")
+    clean_snapshots: list[dict[str, object]] = []
+    restarted_snapshots: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp))
+        engine = Engine(LogicConfig(), store.load(), new_alert_id=new_id)
+        now = T0
+        for index, (device, kind, gap_ms, restart) in enumerate(steps):
+            now += gap_ms
+            if restart:
+                store.close()
+                store = Store(Path(tmp))
+                engine = Engine(LogicConfig(), store.load(), new_alert_id=new_id)
+            item = event(f"e{index}", kind)
+            outcomes = engine.handle_event(device, item, now)
+            store.commit(outcomes, engine.state, now)
+            restarted_snapshots.extend(o.snapshot for o in outcomes if o.snapshot)
+            clean_snapshots.extend(
+                o.snapshot for o in clean.handle_event(device, item, now) if o.snapshot
+            )
+        store.close()
+
+    assert restarted_snapshots == clean_snapshots
