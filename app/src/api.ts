@@ -117,3 +117,24 @@ export function fileComplaint(token: string, input: ComplaintInput): Promise<{ i
 export function fetchMe(token: string): Promise<{ email: string | null; name: string | null }> {
   return request(apiUrl("/v1/citizens/me"), { headers: { Authorization: `Bearer ${token}` } });
 }
+
+/**
+ * Return when a JWT access token expires, in Unix ms, from its `exp` claim;
+ * null when the token carries none. The signature is not checked: the value
+ * only decides when the app forgets the token, and the server still judges it.
+ */
+export function tokenExpiresAtMs(token: string): number | null {
+  const payload = token.split(".")[1];
+  if (!payload) {
+    return null;
+  }
+  const base64 = payload.replace(/-/g, "+").replace(/_/g, "/");
+  try {
+    const claims = JSON.parse(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, "="))) as {
+      exp?: unknown;
+    };
+    return typeof claims.exp === "number" ? claims.exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}

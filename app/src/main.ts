@@ -10,6 +10,7 @@ import {
   fileComplaint,
   login,
   registerCitizen,
+  tokenExpiresAtMs,
 } from "./api";
 import { HOLD_MS } from "./config";
 import { type EventType, newEventId } from "./events";
@@ -448,6 +449,11 @@ async function start(): Promise<void> {
 
   state.device = (await store.getValue("device")) ?? null;
   state.session = (await store.getValue("session")) ?? null;
+  const expiresAtMs = state.session ? tokenExpiresAtMs(state.session.access_token) : null;
+  if (expiresAtMs !== null && expiresAtMs <= Date.now()) {
+    // An expired token is of no use, so the phone does not keep it.
+    await logOut();
+  }
   state.alert = (await store.getValue("alert")) ?? alerts.IDLE;
   await countQueued();
   route();

@@ -146,39 +146,51 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture
-def phone(chromium: Any) -> Iterator[BrowserSession]:
-    """A fresh phone-sized browser context, with location granted and set in Palembang.
+def phone_factory(chromium: Any) -> Iterator[Callable[..., BrowserSession]]:
+    """Open fresh phone-sized browser contexts; keyword arguments go to ``new_context``.
 
     A new context starts without cookies, storage, service workers or cache,
     like the fresh profile of ``tests.support.browser.chromium_session``,
-    without the cost of starting Chromium for every test.
+    without the cost of starting Chromium for every test. After the test,
+    each context must have requested no other host and raised no uncaught
+    exception.
     """
-    context = chromium.new_context(
-        viewport={"width": PHONE_VIEWPORT[0], "height": PHONE_VIEWPORT[1]},
-        device_scale_factor=2,
-        has_touch=True,
-        is_mobile=False,
-        locale="id-ID",
-        timezone_id="Asia/Jakarta",
-        geolocation=PALEMBANG,
-        permissions=["geolocation"],
-    )
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    session = BrowserSession(context=context)
-    context.on(
-        "request",
-        lambda request: (
-            session.external_requests.append(request.url) if is_external(request.url) else None
-        ),
-    )
-    uncaught: list[str] = []
-    context.on("page", lambda page: page.on("pageerror", lambda error: uncaught.append(str(error))))
-    try:
-        yield session
-    finally:
-        context.close()
-    assert session.external_requests == [], "the app requested another host"
-    assert uncaught == [], "the app raised uncaught exceptions"
+    opened: list[tuple[BrowserSession, list[str]]] = []
+
+    def open_phone(**options: Any) -> BrowserSession:
+        context = chromium.new_context(
+            viewport={"width": PHONE_VIEWPORT[0], "height": PHONE_VIEWPORT[1]},
+            device_scale_factor=2,
+            has_touch=True,
+            locale="id-ID",
+            timezone_id="Asia/Jakarta",
+            **options,
+        )
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        session = BrowserSession(context=context)
+        context.on(
+            "request",
+            lambda request: (
+                session.external_requests.append(request.url) if is_external(request.url) else None
+            ),
+        )
+        uncaught: list[str] = []
+        context.on("page", lambda page: page.on("pageerror", lambda e: uncaught.append(str(e))))
+        opened.append((session, uncaught))
+        return session
+
+    yield open_phone
+    for session, _ in opened:
+        session.context.close()
+    for session, uncaught in opened:
+        assert session.external_requests == [], "the app requested another host"
+        assert uncaught == [], "the app raised uncaught exceptions"
+
+
+@pytest.fixture
+def phone(phone_factory: Callable[..., BrowserSession]) -> BrowserSession:
+    """A fresh phone with location granted and set in Palembang."""
+    return phone_factory(geolocation=PALEMBANG, permissions=["geolocation"])
 
 
 _counter = iter(range(1_000_000))

@@ -48,6 +48,18 @@ def test_press_expires_unconfirmed_with_location(app_stack: AppStack, phone) -> 
     screenshot(page, "unconfirmed")
 
 
+def test_refused_location_sends_without_loc(app_stack: AppStack, phone_factory) -> None:
+    page = phone_factory().new_page()
+    device_id = register(page, app_stack.app_url)
+
+    page.locator("#panic-button").click()
+    wait_phase(page, "unconfirmed")
+    expect(page.locator("#loc-line")).to_contain_text("Izin lokasi ditolak")
+    incident = app_stack.wait_incident(device_id)
+    assert incident["loc"] is None
+    assert incident["polsek"] is None
+
+
 def test_hold_confirms_and_shows_staff_actions(app_stack: AppStack, phone) -> None:
     page = phone.new_page()
     device_id = register(page, app_stack.app_url)
