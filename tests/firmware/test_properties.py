@@ -119,3 +119,27 @@ def _expected_victim(root: Path, model: list[int], reason: str) -> int:
     if reason == "evicted_middle":
         assert missing[0] == (model[1] if len(model) > 1 else model[0])
     return missing[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 80), st.integers(1, 59)), max_size=30),
+    st.integers(1, 50),
+)
+def test_noise_on_a_long_wire_never_makes_a_press(glitches, poll_step):
+    # Each glitch pulls the input low for less than press_min_ms (60 ms),
+    # measured from edge to edge; the gaps between glitches are random too.
+    button = gesture.panic_button(TIMINGS)
+    out: list = []
+    t = 100
+    for gap, low_ms in glitches:
+        t += gap
+        button.edge(t, True, out)
+        t += low_ms
+        button.edge(t, False, out)
+    end = t + 200
+    now = 0
+    while now <= end:
+        button.poll(now, out)
+        now += poll_step
+    assert out == []
