@@ -233,13 +233,3 @@ def screenshot(page: Any, name: str) -> None:
 
 def status_text(page: Any) -> str:
     return page.locator("#status-text").text_content() or ""
-
-
-def wait_for(check: Callable[[], Any], timeout_s: float = 20.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what} not met within {timeout_s} s")
