@@ -28,6 +28,9 @@ ALERTS_PATH = "/v1/ingest/alerts"
 # The API accepts 1 to 500 snapshots per request.
 MAX_BATCH = 500
 REQUEST_TIMEOUT_S = 10.0
+# Answers that blame the request body: the batch is split and a snapshot that
+# still gets one is parked. Any other failure is retried, because it may pass.
+INVALID_STATUSES = (400, 422)
 
 
 class TransientError(Exception):
@@ -162,7 +165,7 @@ class Forwarder:
         if response.status_code == 200:
             self._accepted(store, rows, to_send)
             return
-        if response.status_code == 422:
+        if response.status_code in INVALID_STATUSES:
             self._deliver_one_by_one(store, rows, to_send)
             return
         raise TransientError("http_status", f"HTTP {response.status_code}: {response.text[:200]}")
@@ -179,7 +182,7 @@ class Forwarder:
             response = self._post([row.snapshot])
             if response.status_code == 200:
                 self._accepted(store, [row, *superseded], [row])
-            elif response.status_code == 422:
+            elif response.status_code in INVALID_STATUSES:
                 store.outbox_park(row.seq, response.text[:2000])
                 store.outbox_delete(other.seq for other in superseded)
                 self.metrics.parked.inc()
