@@ -284,7 +284,7 @@ function navItems() {
   const items = [];
   if (role() !== "technician") items.push(["queue", "nav.queue"]);
   if (!app.unavailable.has("complaints") && role() !== "technician") items.push(["complaints", "nav.complaints"]);
-  if (!app.unavailable.has("devices") && role() !== "polsek") items.push(["devices", "nav.devices"]);
+  if (!app.unavailable.has("devices")) items.push(["devices", "nav.devices"]);
   if (role() !== "technician") items.push(["stats", "nav.stats"]);
   items.push(["settings", "nav.settings"]);
   return items;
