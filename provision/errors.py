@@ -27,6 +27,7 @@ class Fault(StrEnum):
     DISPATCH_UNREACHABLE = "dispatch_unreachable"
     LOGIN_FAILED = "login_failed"
     NOT_ALLOWED = "not_allowed"
+    TEST_INCIDENTS_FORBIDDEN = "test_incidents_forbidden"
     DEVICE_EXISTS = "device_exists"
     REQUEST_REJECTED = "request_rejected"
     INVALID_DEVICE_ID = "invalid_device_id"

@@ -224,6 +224,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Gunakan akun dengan peran 'technician' atau 'admin'.",
         "en": "Use an account with the 'technician' or 'admin' role.",
     },
+    "test_incidents_forbidden": {
+        "id": "Server dispatch tidak mengizinkan akun ini membaca insiden uji (HTTP {status}).",
+        "en": "The dispatch server does not let this account read test incidents (HTTP {status}).",
+    },
+    "test_incidents_forbidden.next": {
+        "id": "Perangkat sudah terdaftar dan terpasang. Minta admin menjalankan 'verify' dengan akun admin, atau memperbarui server agar teknisi boleh membaca insiden uji.",
+        "en": "The device is registered and installed. Ask an admin to run 'verify' with an admin account, or to update the server so technicians may read test incidents.",
+    },
     "device_exists": {
         "id": "Perangkat {device_id} sudah terdaftar: {detail}",
         "en": "Device {device_id} is already registered: {detail}",

@@ -170,3 +170,78 @@ def test_translator_formats_english() -> None:
     text = Translator("en")("chip_mismatch", board="ESP32-S3", image="a.bin", image_chip="ESP32")
 
     assert text == "The board is an ESP32-S3, but firmware a.bin is for ESP32. Nothing was written."
+
+
+class StubApi:
+    """Returns scripted device records and test incidents, one per poll."""
+
+    def __init__(self, devices: list[dict[str, object] | None], incidents: list[list]) -> None:
+        self.devices = devices
+        self.incidents = incidents
+        self.polls = 0
+
+    def device(self, device_id: str) -> dict[str, object] | None:
+        return self.devices[min(self.polls, len(self.devices) - 1)]
+
+    def test_incidents(self) -> list[dict[str, object]]:
+        found = self.incidents[min(self.polls, len(self.incidents) - 1)]
+        self.polls += 1
+        return found
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def run_verify(api: StubApi, timeout_s: float = 10.0) -> str:
+    from provision.ui import Ui
+    from provision.verify import verify
+
+    clock = FakeClock()
+    return verify(
+        Ui("en", quiet=True),
+        api,  # type: ignore[arg-type]
+        "btn-0001",
+        since=T0,
+        timeout_s=timeout_s,
+        poll_s=1.0,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+
+
+def test_verify_passes_when_both_arrive() -> None:
+    api = StubApi([None, {"online": True}], [[], [], [incident("btn-0001", T0)]])
+
+    assert run_verify(api) == incident("btn-0001", T0)["id"]
+    assert api.polls == 3
+
+
+def test_verify_offline_device_times_out() -> None:
+    from provision.errors import ProvisionError
+
+    api = StubApi([None], [[]])
+
+    with pytest.raises(ProvisionError) as caught:
+        run_verify(api, timeout_s=5)
+
+    assert caught.value.fault is Fault.DEVICE_OFFLINE
+    assert api.polls == 6
+
+
+def test_verify_online_without_test_alert_times_out() -> None:
+    from provision.errors import ProvisionError
+
+    api = StubApi([{"online": True}], [[incident("btn-0002", T0)]])
+
+    with pytest.raises(ProvisionError) as caught:
+        run_verify(api, timeout_s=3)
+
+    assert caught.value.fault is Fault.NO_TEST_ALERT
