@@ -102,6 +102,8 @@ class Device(Base):
 
     device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
+    # "mains" or "battery" for buttons (selects the supervision class); null for apps.
+    power: Mapped[str | None] = mapped_column(String(16))
     label: Mapped[str | None] = mapped_column(String(200))
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, Str
 
 from dispatch.ingest_logic import GatewayOutcome
 from dispatch.lifecycle import Confirmation, Outcome, State
-from dispatch.supervision import DeviceKind
+from dispatch.supervision import DeviceKind, Power
 from dispatch.timeutil import as_utc
 
 DEVICE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{2,63}$"
@@ -256,18 +256,22 @@ class DeviceBase(BaseModel):
 class DeviceCreate(DeviceBase):
     device_id: DeviceId
     kind: DeviceKind
+    # How a button is powered; selects its supervision class (default mains).
+    power: Power | None = None
 
 
 class SupervisionPublic(BaseModel):
     name: str
     heartbeat_interval_s: int
     reporting_time_s: int
+    offline_is_fault: bool
     battery_low_pct: int
 
 
 class DevicePublic(DeviceBase):
     device_id: str
     kind: DeviceKind
+    power: Power | None
     polsek: str | None
     citizen_id: int | None
     created_at: dt.datetime

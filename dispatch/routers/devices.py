@@ -20,7 +20,7 @@ from dispatch.schemas import (
     Role,
     SupervisionPublic,
 )
-from dispatch.supervision import DeviceKind
+from dispatch.supervision import DeviceKind, Power
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/devices", tags=["devices"])
@@ -28,18 +28,20 @@ router = APIRouter(prefix="/v1/devices", tags=["devices"])
 
 def device_public(device: Device, history: FalsePress, now: Any) -> DevicePublic:
     kind = DeviceKind(device.kind)
-    policy = supervision.SUPERVISION[kind]
+    power = Power(device.power) if device.power else None
+    policy = supervision.supervision_class(kind, power)
     attention: list[str] = []
     if device.revoked_at is None:
         attention = [
             reason.value
             for reason in supervision.assess(
-                kind, device.created_at, device.last_seen_at, device.online, device.bat, now
+                policy, device.created_at, device.last_seen_at, device.online, device.bat, now
             )
         ]
     return DevicePublic(
         device_id=device.device_id,
         kind=kind,
+        power=power,
         label=device.label,
         lat=device.lat,
         lon=device.lon,
@@ -62,6 +64,7 @@ def device_public(device: Device, history: FalsePress, now: Any) -> DevicePublic
             name=policy.name,
             heartbeat_interval_s=policy.heartbeat_interval_s,
             reporting_time_s=policy.reporting_time_s,
+            offline_is_fault=policy.offline_is_fault,
             battery_low_pct=policy.battery_low_pct,
         ),
         attention=attention,
@@ -74,6 +77,8 @@ def register_device(context: Context, user: DeviceManager, body: DeviceCreate) -
     """Register a device and return its broker credentials (shown only this once)."""
     if (body.lat is None) != (body.lon is None):
         raise store.InvalidInput("give both lat and lon, or neither")
+    if body.kind == DeviceKind.APP and body.power is not None:
+        raise store.InvalidInput("power applies to buttons only; leave it out for kind app")
     now = context.clock()
     with context.db.write() as session:
         device = session.get(Device, body.device_id)
@@ -86,6 +91,7 @@ def register_device(context: Context, user: DeviceManager, body: DeviceCreate) -
             device = Device(device_id=body.device_id)
             session.add(device)
         device.kind = body.kind.value
+        device.power = (body.power or Power.MAINS).value if body.kind == DeviceKind.BUTTON else None
         device.label = body.label
         device.lat, device.lon = body.lat, body.lon
         device.polsek = stations.route(body.lat, body.lon)

@@ -23,7 +23,11 @@ def test_register_returns_credentials_once(api: Api) -> None:
     assert len(created["mqtt"]["password"]) >= 16
     assert created["device"]["polsek"] == "ilir-timur-1"
     assert created["device"]["supervision"]["reporting_time_s"] == 180
-    assert api.accounts.created == ["btn-pasar-16"]
+    assert created["device"]["power"] == "mains"
+    battery = register(api, "btn-battery-1", power="battery")["device"]
+    assert battery["supervision"]["name"] == "button-battery"
+    assert battery["supervision"]["reporting_time_s"] == 900
+    assert api.accounts.created == ["btn-pasar-16", "btn-battery-1"]
     listed = api.get("/v1/devices").json()["items"]
     assert "password" not in str(listed)
     again = api.client.post(
@@ -42,6 +46,8 @@ def test_register_rejects_bad_input(sqlite_api: Api) -> None:
         {"device_id": "btn-1", "kind": "button", "lat": 95, "lon": 104},
         {"device_id": "btn-1", "kind": "button", "lat": -2.9},
         {"device_id": "btn-1", "kind": "button", "contact_phone": "call me"},
+        {"device_id": "btn-1", "kind": "button", "power": "solar"},
+        {"device_id": "app-1", "kind": "app", "power": "battery"},
     ]
     for body in cases:
         response = api.client.post("/v1/devices", json=body, headers=api.headers("admin"))

@@ -10,7 +10,16 @@ from dispatch import reporters, stations, stats
 from dispatch.ingest_logic import GatewayOutcome, IngestDecision, StoredAlert, plan_snapshot
 from dispatch.lifecycle import Action, Confirmation, State, TransitionError, plan_transition
 from dispatch.ratelimit import LoginLimiter
-from dispatch.supervision import AttentionReason, DeviceKind, assess
+from dispatch.supervision import (
+    APP,
+    BUTTON_BATTERY,
+    BUTTON_MAINS,
+    AttentionReason,
+    DeviceKind,
+    Power,
+    assess,
+    supervision_class,
+)
 
 ALL_STATES = list(State)
 EXPECTED_TRANSITIONS = {
@@ -236,50 +245,33 @@ def test_stats_counting_rules() -> None:
 
 NOW = dt.datetime(2026, 12, 4, 12, 0, tzinfo=dt.UTC)
 SUPERVISION_CASES = [
-    (
-        DeviceKind.BUTTON,
-        NOW - dt.timedelta(seconds=60),
-        NOW - dt.timedelta(seconds=179),
-        True,
-        80,
-        [],
-    ),
-    (
-        DeviceKind.BUTTON,
-        NOW - dt.timedelta(hours=1),
-        NOW - dt.timedelta(seconds=181),
-        True,
-        80,
-        [AttentionReason.SILENT],
-    ),
-    (DeviceKind.BUTTON, NOW - dt.timedelta(seconds=100), None, None, None, []),
-    (
-        DeviceKind.BUTTON,
-        NOW - dt.timedelta(seconds=200),
-        None,
-        None,
-        None,
-        [AttentionReason.NEVER_SEEN],
-    ),
-    (DeviceKind.BUTTON, NOW, NOW, False, 50, [AttentionReason.OFFLINE]),
-    (DeviceKind.BUTTON, NOW, NOW, True, 19, [AttentionReason.BATTERY_LOW]),
-    (DeviceKind.APP, NOW - dt.timedelta(days=3), NOW - dt.timedelta(hours=24), False, 5, []),
-    (
-        DeviceKind.APP,
-        NOW - dt.timedelta(days=3),
-        NOW - dt.timedelta(hours=26),
-        None,
-        None,
-        [AttentionReason.SILENT],
-    ),
+    # (class, registered this long ago, last seen this long ago, online, battery, expected)
+    (BUTTON_MAINS, 60, 179, True, 80, []),
+    (BUTTON_MAINS, 3600, 181, True, 80, [AttentionReason.SILENT]),
+    (BUTTON_MAINS, 100, None, None, None, []),
+    (BUTTON_MAINS, 200, None, None, None, [AttentionReason.NEVER_SEEN]),
+    (BUTTON_MAINS, 0, 0, False, 50, [AttentionReason.OFFLINE]),
+    (BUTTON_MAINS, 0, 0, True, 19, [AttentionReason.BATTERY_LOW]),
+    (BUTTON_BATTERY, 3600, 600, False, 50, []),
+    (BUTTON_BATTERY, 3600, 901, False, 50, [AttentionReason.SILENT]),
+    (APP, 3 * 86400, 24 * 3600, False, 5, []),
+    (APP, 3 * 86400, 26 * 3600, None, None, [AttentionReason.SILENT]),
 ]
 
 
 @pytest.mark.parametrize(
-    ("kind", "created", "seen", "online", "bat", "expected"), SUPERVISION_CASES
+    ("policy", "age_s", "silent_s", "online", "bat", "expected"), SUPERVISION_CASES
 )
-def test_supervision_assessment(kind, created, seen, online, bat, expected) -> None:  # type: ignore[no-untyped-def]
-    assert assess(kind, created, seen, online, bat, NOW) == expected
+def test_supervision_assessment(policy, age_s, silent_s, online, bat, expected) -> None:  # type: ignore[no-untyped-def]
+    created = NOW - dt.timedelta(seconds=age_s)
+    seen = None if silent_s is None else NOW - dt.timedelta(seconds=silent_s)
+    assert assess(policy, created, seen, online, bat, NOW) == expected
+
+
+def test_supervision_class_per_kind() -> None:
+    assert supervision_class(DeviceKind.BUTTON, None) is BUTTON_MAINS
+    assert supervision_class(DeviceKind.BUTTON, Power.BATTERY) is BUTTON_BATTERY
+    assert supervision_class(DeviceKind.APP, None) is APP
 
 
 @pytest.mark.parametrize(
