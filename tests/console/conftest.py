@@ -1,8 +1,8 @@
 """Fixtures for the staff console's browser tests.
 
 ``console_stack`` runs the real pipeline once per test module: Mosquitto,
-``ampera-gateway`` and ``ampera-dispatch serve`` (SQLite; the API's own tests
-cover PostgreSQL), with one staff user per role. ``browser`` opens a fresh
+``ampera-gateway`` and ``ampera-dispatch serve`` with one staff user per role.
+The API runs on SQLite only, because the API's own tests cover PostgreSQL. ``browser`` opens a fresh
 browser context per test and fails the test if the page tried to
 reach any host but 127.0.0.1. Browser contexts share one Chromium process
 (see tests/support/browser.py), so a test starts no browser of its own.

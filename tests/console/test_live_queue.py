@@ -1,8 +1,9 @@
 """A button press travels broker -> gateway -> dispatch API -> console.
 
-The press is a real MQTT publish on the device's event topic; the console
-receives it on its Server-Sent Events stream, and the staff member's
-actions go back through the API, whose state the tests check after each.
+The press is a real MQTT publish on the device's event topic, and the
+console receives it on its Server-Sent Events stream. The staff member's
+actions go back through the API, and the tests check the API state after
+each one.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-// Console settings: config.json beside index.html (set by whoever runs the
-// dispatch service), overridden per browser by what an admin saves in the
+// Console settings: config.json beside index.html (set by the operator of
+// the dispatch service), overridden per browser by what an admin saves in the
 // settings page. The default tile URL is empty: the map then draws markers
 // on a plain background and requests no tiles, so a station without
 // internet access works and nothing is sent to a public tile server.

@@ -26,7 +26,7 @@ export const OUTCOMES = Object.freeze(["genuine", "false_alarm", "mis_press", "p
 
 export const QueueFilter = Object.freeze({ OPEN: "open", ALL: "all" });
 
-// What an incident update means for the person at the desk.
+// Alert decision for an incident update: whether and why the desk is alerted.
 export const AlertKind = Object.freeze({
   NONE: "none",
   NEW_EMERGENCY: "new_emergency",
@@ -96,8 +96,8 @@ export function alertFor(previous, incident) {
   return AlertKind.NONE;
 }
 
-// The incidents the page knows, by id, with the ids that arrived on the
-// live stream and were not opened yet.
+// Store of the incidents loaded in the page, by id, with the ids that
+// arrived on the live stream and were not opened yet.
 export class IncidentStore {
   constructor() {
     this.byId = new Map();
@@ -118,7 +118,7 @@ export class IncidentStore {
     return this.byId.get(id);
   }
 
-  // Loads a page of the list endpoint. `skip` holds ids that the stream
+  // Loads a page of the list endpoint. `skip` contains ids that the stream
   // updated while the list request was in flight, so an older copy from the
   // list does not overwrite a newer one from the stream.
   load(incidents, skip = new Set()) {

@@ -180,9 +180,9 @@ function reloadIncidents() {
   return reloadRunning;
 }
 
-// Open incidents the page holds that a fresh open-state list no longer
-// contains were closed elsewhere while the page was not listening: fetch
-// each so the queue shows its real state.
+// An open incident in the page that a fresh open-state list lacks was
+// closed elsewhere while the page was not listening. Fetch each one so the
+// queue shows its real state.
 async function refreshVanished(listed, touched) {
   if (app.queueFilter !== QueueFilter.OPEN) return;
   const listedIds = new Set(listed.map((incident) => incident.id));

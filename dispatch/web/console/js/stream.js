@@ -1,7 +1,7 @@
 // Live incident updates over Server-Sent Events (GET /v1/incidents/stream).
 // EventSource cannot set headers, so the token goes in ?access_token=. While
 // one EventSource lives, the browser reconnects by itself and sends
-// Last-Event-ID. When it gives up (a non-200 answer closes it for good), a
+// Last-Event-ID. When it gives up (a non-200 response closes it for good), a
 // new one is opened with ?last_event_id= so no change is skipped. When the
 // server has no stream endpoint (404), the page polls the list instead.
 

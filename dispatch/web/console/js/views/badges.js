@@ -1,4 +1,4 @@
-// Status badges. Confirmation is told apart by colour, icon AND text, so it
+// Status badges. Confirmation is shown by colour, icon AND text, so it
 // reads the same in greyscale and to people who do not see red.
 
 import { h } from "../dom.js";

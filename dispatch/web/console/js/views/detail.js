@@ -396,8 +396,8 @@ export function renderDetail(pane, context, id) {
     );
   }
 
-  // What the person typed into the action forms, kept when a state change
-  // from the stream redraws them.
+  // Collects the values typed into the action forms, so a redraw after a
+  // state change from the stream keeps them.
   function typedValues() {
     return {
       unit: actions.querySelector("#dispatch-unit")?.value,
