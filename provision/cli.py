@@ -16,6 +16,7 @@ from pathlib import Path
 from provision import commands
 from provision.dispatch_client import DEFAULT_DISPATCH_URL
 from provision.errors import Fault, ProvisionError
+from provision.flash import DEFAULT_WRITE_BAUD
 from provision.i18n import detect_language
 from provision.images import DEFAULT_IMAGES_LIST
 from provision.install import DEFAULT_FIRMWARE_DIR
@@ -40,6 +41,12 @@ def _add_flash(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=Path(os.environ.get("AMPERA_FIRMWARE_IMAGES") or DEFAULT_IMAGES_LIST),
         help="JSON list of approved images by SHA-256 (env AMPERA_FIRMWARE_IMAGES)",
+    )
+    parser.add_argument(
+        "--baud",
+        type=int,
+        default=DEFAULT_WRITE_BAUD,
+        help="serial speed for writing, bits/s (lower it for long or poor cables)",
     )
     parser.add_argument(
         "--no-reset",

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace, ui: Ui) -> int:
     if command == "flash":
         _require(args.port, "--port")
         _require(args.image, "--image")
-        flash(ui, args.port, args.image, args.images_list, no_reset=args.no_reset)
+        flash(ui, args.port, args.image, args.images_list, no_reset=args.no_reset, baud=args.baud)
     elif command == "install":
         _require(args.port, "--port")
         extra = {}
@@ -117,6 +117,7 @@ def run(args: argparse.Namespace, ui: Ui) -> int:
             images_list=args.images_list,
             skip_flash=args.skip_flash,
             no_reset=args.no_reset,
+            baud=args.baud,
             firmware_dir=args.firmware_dir,
             repl_pause_s=args.repl_pause_s,
             repl_timeout_s=args.repl_timeout_s,

@@ -11,7 +11,7 @@ from pathlib import Path
 from provision.device_config import CA_TARGET
 from provision.dispatch_client import DispatchClient
 from provision.errors import Fault, ProvisionError
-from provision.flash import flash
+from provision.flash import DEFAULT_WRITE_BAUD, flash
 from provision.images import DEFAULT_IMAGES_LIST
 from provision.install import DEFAULT_FIRMWARE_DIR, install
 from provision.register import RegisterOptions, check_device_id, register
@@ -31,6 +31,7 @@ class SetupOptions:
     images_list: Path = DEFAULT_IMAGES_LIST
     skip_flash: bool = False
     no_reset: bool = False
+    baud: int = DEFAULT_WRITE_BAUD
     firmware_dir: Path = DEFAULT_FIRMWARE_DIR
     repl_pause_s: float = 0.5
     repl_timeout_s: float = 3.0
@@ -68,7 +69,14 @@ def setup(
             if step is Step.FLASH:
                 if options.image is None:
                     raise ProvisionError(Fault.MISSING_OPTION, option="--image")
-                flash(ui, options.port, options.image, options.images_list, options.no_reset)
+                flash(
+                    ui,
+                    options.port,
+                    options.image,
+                    options.images_list,
+                    options.no_reset,
+                    options.baud,
+                )
             elif step is Step.REGISTER:
                 client = client or client_factory()
                 config_path = register(ui, client, options.register)
