@@ -92,6 +92,7 @@ class SimDevice:
         self._subscribed = threading.Event()
         self._connect_error: str | None = None
         self.connect_count = 0  # accepted connections, reconnects included
+        self._offline: mqtt.MQTTMessageInfo | None = None
         self._boot = uuid.uuid4().hex[:8]
         self._started_at = time.monotonic()
 
@@ -146,15 +147,33 @@ class SimDevice:
 
     def close(self, timeout_s: float = 5.0) -> None:
         """Publish the retained offline status and disconnect cleanly."""
+        self.announce_offline()
+        self.disconnect(time.monotonic() + timeout_s)
+        self.stop_network()
+
+    def announce_offline(self) -> None:
+        """Publish the retained ``{"online": false}`` status while still connected."""
         if self._connected.is_set():
-            info = self.client.publish(
+            self._offline = self.client.publish(
                 self.status_topic, json.dumps({"online": False}), qos=STATUS_QOS, retain=True
             )
+
+    def disconnect(self, deadline: float) -> None:
+        """Wait until ``deadline`` (monotonic seconds) for the offline status, then disconnect.
+
+        The network thread keeps running until ``stop_network``.
+        """
+        if self._offline is not None and self._connected.is_set():
             try:
-                info.wait_for_publish(timeout_s)
+                self._offline.wait_for_publish(max(0.0, deadline - time.monotonic()))
             except (RuntimeError, ValueError):
-                log.warning("status_not_sent device_id=%s", self.device_id)
+                pass
+            if not self._offline.is_published():
+                log.info("status_not_sent device_id=%s", self.device_id)
         self.client.disconnect()
+
+    def stop_network(self) -> None:
+        """Stop the network thread; it may sleep up to a second in a reconnect wait."""
         self.client.loop_stop()
 
     def _on_connect(

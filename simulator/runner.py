@@ -42,6 +42,12 @@ class Device(Protocol):
 
     def wait_published(self, timeout_s: float = 10.0) -> int: ...
 
+    def announce_offline(self) -> None: ...
+
+    def disconnect(self, deadline: float) -> None: ...
+
+    def stop_network(self) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -81,9 +87,18 @@ class Fleet:
             for device in self.devices.values()
         )
 
-    def close(self) -> None:
+    def close(self, timeout_s: float = 3.0) -> None:
+        """Close every device within ``timeout_s`` in total, even when the broker is gone.
+
+        Each step runs for all devices before the next, so that their waits overlap.
+        """
         for device in self.devices.values():
-            device.close()
+            device.announce_offline()
+        deadline = time.monotonic() + timeout_s
+        for device in self.devices.values():
+            device.disconnect(deadline)
+        for device in self.devices.values():
+            device.stop_network()
 
     def __enter__(self) -> Fleet:
         self.connect()

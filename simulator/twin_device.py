@@ -145,5 +145,14 @@ class TwinDevice:
         self._seen_history = len(history)
         return list(self._feedback)
 
+    def announce_offline(self) -> None:
+        """Do nothing: the firmware's last will tells the broker when the twin is gone."""
+
+    def disconnect(self, deadline: float) -> None:
+        self.close()
+
+    def stop_network(self) -> None:
+        """Do nothing: ``disconnect`` already stopped the twin's loop."""
+
     def close(self) -> None:
         self.twin.stop()
