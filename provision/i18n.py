@@ -149,8 +149,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Writing the flash failed part way: {detail}",
     },
     "flash_write_failed.next": {
-        "id": "Papan belum bisa dipakai. Periksa kabel USB (pendek, tidak longgar), masukkan papan ke mode download lagi dan ulangi flash.",
-        "en": "The board is not usable yet. Check the USB cable (short, firmly seated), put the board into download mode again and repeat the flash.",
+        "id": "Papan belum bisa dipakai. Periksa kabel USB (pendek, tidak longgar), masukkan papan ke mode download lagi dan ulangi flash; bila gagal lagi, tambahkan --baud 115200.",
+        "en": "The board is not usable yet. Check the USB cable (short, firmly seated), put the board into download mode again and repeat the flash; if it fails again, add --baud 115200.",
     },
     "flash_verify_failed": {
         "id": "Isi flash tidak cocok dengan firmware (MD5 papan {device_md5}, berkas {file_md5}).",
