@@ -301,3 +301,24 @@ def test_tls_and_accounts_with_secure_broker(
         assert broker.gateway_password not in gateway.log_path.read_text()
     finally:
         broker.kill()
+
+
+def test_last_will_marks_killed_gateway_offline(
+    mosquitto: MosquittoProcess, gateway: GatewayProcess
+) -> None:
+    gateway.kill()  # no clean disconnect: the broker publishes the will
+
+    def retained_status() -> list[tuple[str, Any, bool]]:
+        late = MqttProbe(mosquitto.url)
+        try:
+            late.subscribe(topics.GATEWAY_STATUS)
+            time.sleep(0.2)
+            return [m for m in late.messages if m[0] == topics.GATEWAY_STATUS]
+        finally:
+            late.close()
+
+    status = wait_until(
+        lambda: [m for m in retained_status() if m[1] == {"online": False}],
+        what="retained offline will",
+    )
+    assert status[0][2] is True
