@@ -11,6 +11,7 @@ exits; otherwise the services run until Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import shutil
 import signal
@@ -40,12 +41,30 @@ METRICS_PORT = 9189
 # Polsek accounts that act on their own station's incidents during the
 # replay; the operator acts on the rest. Each login costs a password check.
 ACTING_STATIONS = 3
+# Holds the demo's process id, so a second demo does not empty a running one's state.
+PID_FILE = "demo.pid"
 # Half the heartbeat interval of the button supervision class (60 s).
 HEARTBEAT_INTERVAL_S = 30.0
 
 
 class DemoStopped(Exception):
     """SIGTERM or Ctrl-C arrived while the demo was starting or replaying."""
+
+
+def running_demo(state_dir: Path) -> int | None:
+    """Return the process id of a live demo that uses ``state_dir``, or None."""
+    try:
+        pid = int((state_dir / PID_FILE).read_text().strip())
+    except (OSError, ValueError):
+        return None
+    if pid == os.getpid():
+        return None
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None  # no such process (or no /proc to tell)
+    # A process id of a finished demo may have been given to another program.
+    return pid if b"ampera-sim" in command else None
 
 
 @dataclass
@@ -75,6 +94,7 @@ class Demo:
         if self.state_dir.exists():
             shutil.rmtree(self.state_dir)
         self.state_dir.mkdir(parents=True)
+        (self.state_dir / PID_FILE).write_text(f"{os.getpid()}\n")
         self.out(text("state_dir", self.lang, path=self.state_dir))
 
         database_url = f"sqlite:///{(self.state_dir / 'dispatch.db').resolve()}"
@@ -292,6 +312,10 @@ def run_demo(args: argparse.Namespace, out: Callable[[str], None]) -> int:
         stop_requested.set()
         raise DemoStopped(signal.Signals(signum).name)
 
+    busy = running_demo(Path(args.state_dir))
+    if busy is not None:
+        out(text("demo_busy", lang, pid=busy, path=args.state_dir))
+        return 1
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     demo = Demo(Path(args.state_dir), args.window, out, lang, free_ports=args.free_ports)
     code = 0

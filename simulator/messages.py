@@ -50,6 +50,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Ampera Panic demo: one month of panic buttons at the Palembang city police",
     ),
     "state_dir": ("Direktori data demo: {path} (dibuat baru)", "Demo state: {path} (made fresh)"),
+    "demo_busy": (
+        "Demo lain masih berjalan (proses {pid}) dengan {path}; hentikan dulu dengan Ctrl-C",
+        "Another demo is running (process {pid}) with {path}; stop it with Ctrl-C first",
+    ),
     "starting": ("Menyalakan {name} ...", "Starting {name} ..."),
     "started": ("{name} siap di {address}", "{name} ready at {address}"),
     "port_taken": (

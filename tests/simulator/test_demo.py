@@ -156,6 +156,16 @@ def test_demo_summary_matches_api(tmp_path, demo_runs):
     assert "The API's figures match what the scenario sent." in output
     assert "Demo confirm window: 2 s (AMPERA_CONFIRM_WINDOW_S" in output
 
+    second = subprocess.run(
+        [AMPERA_SIM, "--lang", "en", "demo", "--state-dir", str(tmp_path / "demo")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 1
+    assert f"Another demo is running (process {run.process.pid})" in second.stdout
+    assert httpx.get(f"{api}/healthz", timeout=5).status_code == 200
+
     run.process.send_signal(signal.SIGINT)
     assert run.wait() == 0
     assert "Every service stopped." in run.output
