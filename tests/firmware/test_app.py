@@ -427,3 +427,18 @@ def test_idle_link_sends_pings(board, broker, clock, flash):
     run(app, clock, 35_000, step_ms=100)
     assert broker.pings == 1
     assert app.state == "up"
+
+
+def test_test_without_feedback_closes_and_press_is_new(board, broker, clock, flash):
+    app = new_app(board, flash)
+    run(app, clock, 100)
+    hold_cancel(board, app, clock, held_ms=8_500)
+    run(app, clock, 6_000)
+    assert app.indication(clock.now) == indicator.TEST
+    run(app, clock, 5_000)
+    assert app.indication(clock.now) == indicator.IDLE
+    hold_cancel(board, app, clock, held_ms=8_500)
+    press(board, app, clock)
+    pressed = parse_event(broker.events()[-1].payload)
+    assert pressed.type == "press"
+    assert app.device.alert.first_id == pressed.id

@@ -84,8 +84,8 @@ class Device:
         if event_type == "cancel":
             alert.cancelled_here = True
             alert.set(CANCEL_QUEUED, now)
-        elif alert is None or alert.cancelled_here:
-            # A press after a cancel here is a new alert for the LED.
+        elif alert is None or alert.cancelled_here or alert.is_test:
+            # A press after a cancel here, or after a test, is a new alert for the LED.
             self.alert = Alert(event_id, event_type == "test", now)
         else:
             if len(alert.ids) < MAX_ALERT_IDS:
@@ -143,8 +143,10 @@ class Device:
         shown_ms = clock.diff(now, alert.since)
         if alert.state in CLOSING_STATES and shown_ms >= self.t["result_show_ms"]:
             self.alert = None
-        elif alert.state == CANCEL_SENT and shown_ms >= self.t["feedback_timeout_ms"] + self.t["result_show_ms"]:
-            self.alert = None  # a cancel after confirmation gets no feedback
+        elif alert.state == CANCEL_SENT or (alert.is_test and alert.state == SENT):
+            # No feedback came (a cancel after confirmation gets none).
+            if shown_ms >= self.t["feedback_timeout_ms"] + self.t["result_show_ms"]:
+                self.alert = None
         elif shown_ms >= self.t["alert_memory_ms"]:
             self.alert = None
         return self.alert
