@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 class Device(Protocol):
-    """What a plan needs from a device: ``SimDevice`` or the firmware twin's ``TwinDevice``.
+    """Device interface that a plan plays on: ``SimDevice`` or the firmware twin's ``TwinDevice``.
 
     ``send`` and ``cancel`` return the event as published, or None when the
     device (the twin) does not tell; ``resend`` is then never called.
@@ -110,7 +110,7 @@ class Fleet:
 
 @dataclass
 class PlayResult:
-    """What a plan published: events by type, retries, and PUBACKs still missing."""
+    """Published events by type, retries sent, and PUBACKs still missing after a plan."""
 
     published: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0

@@ -146,7 +146,7 @@ class TwinDevice:
         return list(self._feedback)
 
     def announce_offline(self) -> None:
-        """Do nothing: the firmware's last will tells the broker when the twin is gone."""
+        """Do nothing: the broker publishes the firmware's last will when the twin stops."""
 
     def disconnect(self, deadline: float) -> None:
         self.close()

@@ -191,7 +191,7 @@ def test_demo_once_exits_after_summary(tmp_path, demo_runs):
 
 def test_demo_reports_failed_service(tmp_path, demo_runs):
     # An invalid setting that only the dispatch service reads makes it exit
-    # while starting; the demo must name it, show its log and stop the rest.
+    # while starting. The demo must name it, show its log and stop the rest.
     run = DemoRun(tmp_path, once=True, env={"AMPERA_TOKEN_TTL_S": "1"})
     demo_runs.append(run)
 
