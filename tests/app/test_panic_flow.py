@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from protocol import topics
 from tests.app.a11y import assert_accessible
 from tests.app.conftest import (
     CONFIRM_WINDOW_S,
@@ -18,8 +21,13 @@ from tests.app.conftest import (
     wait_connected,
     wait_phase,
 )
+from tests.support.broker import RecordingClient
 
 pytestmark = pytest.mark.browser
+
+APP_VERSION = json.loads((Path(__file__).resolve().parents[2] / "app/package.json").read_text())[
+    "version"
+]
 
 
 def test_press_expires_unconfirmed_with_location(app_stack: AppStack, phone) -> None:
@@ -52,10 +60,15 @@ def test_refused_location_sends_without_loc(app_stack: AppStack, phone_factory) 
     page = phone_factory().new_page()
     device_id = register(page, app_stack.app_url)
 
+    # A second tap inside the window confirms at once.
     page.locator("#panic-button").click()
-    wait_phase(page, "unconfirmed")
+    wait_phase(page, "pending")
+    page.locator("#panic-button").click()
+    wait_phase(page, "confirmed")
     expect(page.locator("#loc-line")).to_contain_text("Izin lokasi ditolak")
     incident = app_stack.wait_incident(device_id)
+    assert incident["confirmation"] == "confirmed"
+    assert incident["press_count"] == 2
     assert incident["loc"] is None
     assert incident["polsek"] is None
 
@@ -173,3 +186,25 @@ def test_resume_opens_new_connection(app_stack: AppStack, phone) -> None:
 
     page.locator("#panic-button").click()
     wait_phase(page, "pending")
+
+
+def test_status_retained_with_last_will(app_stack: AppStack, phone_factory) -> None:
+    session = phone_factory(geolocation=PALEMBANG, permissions=["geolocation"])
+    device_id = register(session.new_page(), app_stack.app_url)
+    broker = app_stack.broker
+    watcher = RecordingClient(
+        broker.port, broker.gateway_username, broker.gateway_password, clean_session=True
+    )
+    watcher.connect()
+    try:
+        watcher.subscribe(topics.device_topic(device_id, topics.STATUS))
+        retained = [json.loads(payload) for _, payload in watcher.collect(wait_s=5)]
+        assert retained[-1] == {"online": True, "fw": APP_VERSION}
+
+        # Closing the browser drops the WebSocket without an MQTT DISCONNECT,
+        # as a killed app or a lost network does, so the broker sends the will.
+        session.context.close()
+        wills = [json.loads(payload) for _, payload in watcher.collect(wait_s=10)]
+        assert wills[-1] == {"online": False}
+    finally:
+        watcher.close()
