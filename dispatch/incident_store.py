@@ -26,6 +26,7 @@ from dispatch.models import Citizen, Device, Incident, IncidentChange
 from dispatch.schemas import (
     AlertSnapshot,
     CallbackContact,
+    ChangePublic,
     FalsePress,
     IncidentPublic,
     IngestResult,
@@ -68,6 +69,28 @@ CITY = Scope()
 # --- public view ------------------------------------------------------------------
 
 
+def false_press_public(history: reporters.FalsePressHistory) -> FalsePress:
+    return FalsePress(
+        alerts=history.alerts,
+        false_alerts=history.false_alerts,
+        rate=round(history.rate, 3),
+        review=history.review,
+    )
+
+
+def change_public(change: IncidentChange) -> ChangePublic:
+    return ChangePublic(
+        seq=change.seq,
+        at=change.at,
+        actor=change.actor,
+        action=change.action,
+        from_state=State(change.from_state) if change.from_state else None,
+        to_state=State(change.to_state),
+        polsek=change.polsek,
+        detail=change.detail,
+    )
+
+
 def false_press_by_device(session: Session, device_ids: Iterable[str]) -> dict[str, FalsePress]:
     ids = sorted(set(device_ids))
     if not ids:
@@ -86,10 +109,10 @@ def false_press_by_device(session: Session, device_ids: Iterable[str]) -> dict[s
         .group_by(Incident.device_id)
     ).all()
     result = {
-        device_id: FalsePress(**reporters.FalsePressHistory(total, false).as_dict())
+        device_id: false_press_public(reporters.FalsePressHistory(total, false))
         for device_id, total, false in rows
     }
-    empty = FalsePress(**reporters.FalsePressHistory(0, 0).as_dict())
+    empty = false_press_public(reporters.FalsePressHistory(0, 0))
     return {device_id: result.get(device_id, empty) for device_id in ids}
 
 
@@ -107,10 +130,10 @@ def false_press_by_citizen(session: Session, citizen_ids: Iterable[int]) -> dict
         .group_by(Incident.citizen_id)
     ).all()
     result = {
-        citizen_id: FalsePress(**reporters.FalsePressHistory(total, false).as_dict())
+        citizen_id: false_press_public(reporters.FalsePressHistory(total, false))
         for citizen_id, total, false in rows
     }
-    empty = FalsePress(**reporters.FalsePressHistory(0, 0).as_dict())
+    empty = false_press_public(reporters.FalsePressHistory(0, 0))
     return {citizen_id: result.get(citizen_id, empty) for citizen_id in ids}
 
 

@@ -11,6 +11,7 @@ from dispatch import stations
 from dispatch.deps import ComplaintFiler, Context, Staff
 from dispatch.models import Citizen, Complaint
 from dispatch.schemas import (
+    ComplaintCategory,
     ComplaintClose,
     ComplaintCreate,
     ComplaintPage,
@@ -32,7 +33,7 @@ def complaint_public(complaint: Complaint) -> ComplaintPublic:
         loc = Loc(lat=complaint.lat, lon=complaint.lon, acc_m=complaint.acc_m)
     return ComplaintPublic(
         id=complaint.id,
-        category=complaint.category,
+        category=ComplaintCategory(complaint.category),
         text=complaint.text,
         loc=loc,
         polsek=complaint.polsek,

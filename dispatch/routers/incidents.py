@@ -124,19 +124,7 @@ def get_history(context: Context, user: Staff, incident_id: str) -> list[ChangeP
     """Return the incident's audit trail: every change with actor and time, oldest first."""
     with context.db.read() as session:
         store.get_incident(session, incident_id, user.scope())
-        return [
-            ChangePublic(
-                seq=c.seq,
-                at=c.at,
-                actor=c.actor,
-                action=c.action,
-                from_state=c.from_state,
-                to_state=c.to_state,
-                polsek=c.polsek,
-                detail=c.detail,
-            )
-            for c in store.history(session, incident_id)
-        ]
+        return [store.change_public(c) for c in store.history(session, incident_id)]
 
 
 def _act(context: Any, user: Principal, incident_id: str, action: Action, **kwargs: Any) -> Any:
@@ -257,15 +245,6 @@ def add_note(context: Context, user: Staff, incident_id: str, body: NoteCreate) 
             user.username,
             context.clock(),
         )
-        result = ChangePublic(
-            seq=change.seq,
-            at=change.at,
-            actor=change.actor,
-            action=change.action,
-            from_state=change.from_state,
-            to_state=change.to_state,
-            polsek=change.polsek,
-            detail=change.detail,
-        )
+        result = store.change_public(change)
     metrics.TRANSITIONS.labels(action=Action.NOTE.value).inc()
     return result

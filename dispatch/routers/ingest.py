@@ -9,6 +9,7 @@ from sqlalchemy import select
 from dispatch import incident_store as store
 from dispatch import metrics
 from dispatch.deps import Context, Gateway
+from dispatch.lifecycle import State
 from dispatch.models import Device, Incident, IncidentChange
 from dispatch.schemas import (
     AlertBatch,
@@ -80,7 +81,7 @@ def changes(
                 alert_id=alert_id,
                 device_id=device_id,
                 first_event_id=first_event_id,
-                state=change.to_state,
+                state=State(change.to_state),
                 test=change.test,
                 at=change.at,
             )
