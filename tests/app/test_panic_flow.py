@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from dispatch.broker_accounts import DynsecAccounts
 from protocol import topics
 from tests.app.a11y import assert_accessible
 from tests.app.conftest import (
@@ -208,3 +209,19 @@ def test_status_retained_with_last_will(app_stack: AppStack, phone_factory) -> N
         assert wills[-1] == {"online": False}
     finally:
         watcher.close()
+
+
+def test_revoked_account_shows_rejected(app_stack: AppStack, phone) -> None:
+    page = phone.new_page()
+    device_id = register(page, app_stack.app_url)
+
+    # Deleting the broker account disconnects the app, and every reconnect
+    # gets CONNACK "not authorised".
+    DynsecAccounts(app_stack.broker.admin_url).revoke_device(device_id)
+    page.locator("#conn.conn-rejected").wait_for()
+    expect(page.locator("#conn-notice")).to_contain_text("Server menolak kredensial HP ini")
+
+    # A press is still kept on the phone.
+    page.locator("#panic-button").click()
+    wait_phase(page, "queued")
+    expect(page.locator("#queue-line")).to_have_text("1 tanda menunggu dikirim")
