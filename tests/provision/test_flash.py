@@ -16,6 +16,7 @@ from provision.errors import Fault, ProvisionError
 from provision.flash import flash
 from provision.ui import Ui
 from tests.provision.conftest import Images
+from tests.support.provision import PtyBoard
 
 UI = Ui("en", quiet=True)
 
@@ -156,14 +157,15 @@ def test_missing_port_names_the_port(images: Images) -> None:
     assert caught.value.params["port"] == "/dev/ttyUSB-missing"
 
 
-def test_silent_board_asks_for_download_mode(images: Images) -> None:
-    # Something listens but never replies, like a board running its firmware.
-    silent = socket.create_server(("127.0.0.1", 0))
-    url = f"socket://127.0.0.1:{silent.getsockname()[1]}"
-    try:
-        with pytest.raises(ProvisionError) as caught:
-            flash(UI, url, images.path("ESP32"), images.listing, no_reset=True)
-    finally:
-        silent.close()
+def test_board_running_firmware_asks_for_download_mode(
+    images: Images, pty_board: Callable[..., PtyBoard]
+) -> None:
+    # A board that runs MicroPython instead of its ROM bootloader: the
+    # technician has not pressed BOOT, or chose the wrong port.
+    board = pty_board()
+
+    with pytest.raises(ProvisionError) as caught:
+        flash(UI, board.port, images.path("ESP32"), images.listing, no_reset=True)
 
     assert caught.value.fault is Fault.NOT_IN_DOWNLOAD_MODE
+    assert caught.value.params["port"] == board.port
