@@ -185,6 +185,9 @@ class App:
         client.keepalive(now)
 
     def _connect(self, now):
+        # NOTE: this blocks the loop for up to a few connect_timeout_ms
+        # (TCP, TLS, CONNACK). Button edges keep their interrupt times and
+        # are recognised afterwards, but the LED freezes meanwhile.
         mqtt = self.cfg["mqtt"]
         self.attempts += 1
         transport = self.board.open_transport(
