@@ -109,7 +109,15 @@ class Demo:
                 self.start_dispatch(database_url)
                 self.start_gateway()
             finally:
-                accounts.result()
+                # Waits for the accounts; a service failure above still wins.
+                problem = accounts.exception()
+        if problem is not None:
+            raise ServiceFailed(
+                "ampera-dispatch create-user",
+                f"failed: {problem}",
+                self.state_dir / "dispatch.db",
+                "",
+            )
 
     def port(self, preferred: int) -> int:
         if self.free_ports:
@@ -286,6 +294,7 @@ class Demo:
                 service.stop()
         if self.broker is not None:
             self.broker.stop()
+        (self.state_dir / PID_FILE).unlink(missing_ok=True)
         self.out(text("stopped", self.lang))
 
 
