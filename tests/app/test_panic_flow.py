@@ -38,6 +38,8 @@ def test_press_expires_unconfirmed_with_location(app_stack: AppStack, phone) -> 
     page.locator("#panic-button").click()
     wait_phase(page, "pending")
     assert page.locator("#countdown").is_visible()
+    # The countdown follows the gateway's remaining_s, not the app's own
+    # 10 s estimate.
     remaining = int(page.locator("#countdown-value").text_content() or "0")
     assert 0 < remaining <= CONFIRM_WINDOW_S
     assert page.locator("#cancel-button").is_visible()
