@@ -34,16 +34,17 @@ def env_float(name: str, default: float) -> float:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ampera-sim",
-        description="Simulated Ampera panic buttons and app users over MQTT, and the demo.",
+        description="Tombol panik dan pengguna aplikasi Ampera tersimulasi lewat MQTT, dan demo. / "
+        "Simulated Ampera panic buttons and app users over MQTT, and the demo.",
     )
     add_common_arguments(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     for name, summary in (
-        ("press", "press the panic button once"),
-        ("hold", "hold the panic button (confirms at once)"),
-        ("cancel", "cancel the pending alert"),
-        ("test", "send a technician test event"),
+        ("press", "tekan tombol panik sekali / press the panic button once"),
+        ("hold", "tahan tombol panik, langsung terkonfirmasi / hold the panic button"),
+        ("cancel", "batalkan peringatan yang menunggu / cancel the pending alert"),
+        ("test", "kirim uji teknisi / send a technician test event"),
     ):
         device = commands.add_parser(name, help=summary, description=summary)
         add_common_arguments(device, suppress=True)
@@ -67,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
                 "--alert", help="event id of the press to cancel (default: the pending alert)"
             )
 
-    load = commands.add_parser("load", help="random load from many devices")
+    load = commands.add_parser(
+        "load", help="beban acak dari banyak perangkat / random load from many devices"
+    )
     add_common_arguments(load, suppress=True)
     load.add_argument("--devices", type=int, default=50, help="simulated devices (default 50)")
     load.add_argument("--rate", type=float, default=20.0, help="gestures per second (default 20)")
@@ -118,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     scenario = commands.add_parser(
-        "scenario", help="replay a scripted scenario against running services"
+        "scenario",
+        help="putar skenario pada layanan yang berjalan / "
+        "replay a scripted scenario against running services",
     )
     add_common_arguments(scenario, suppress=True)
     scenario.add_argument("name", choices=("month",), help="month: the first month of Ampera")
@@ -131,7 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     demo = commands.add_parser(
-        "demo", help="start broker, dispatch API and gateway and replay the month (make demo)"
+        "demo",
+        help="nyalakan semua layanan dan putar ulang sebulan / "
+        "start every service and replay the month (make demo)",
     )
     add_common_arguments(demo, suppress=True)
     add_month_arguments(demo)
