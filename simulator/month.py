@@ -304,7 +304,7 @@ class MonthRun:
         wanted = {alert.device_id: alert for alert in plan.alerts}
         incidents = [
             incident
-            for incident in self.manager.incidents(state=["unconfirmed", "confirmed"])
+            for incident in self.manager.incidents(state=["unconfirmed", "confirmed"], limit=200)
             if incident.get("device_id") in wanted
         ]
         jobs = [(wanted[incident["device_id"]], incident) for incident in incidents]
