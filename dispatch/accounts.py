@@ -2,8 +2,8 @@
 
 The implementations live in ``dispatch/broker_accounts.py``. With
 ``AMPERA_BROKER_ADMIN_URL`` set, accounts are created at the broker through its
-dynamic-security plugin (``DynsecAccounts``); without it the broker has no
-per-device accounts and only a password is generated (``NoBrokerAccounts``).
+dynamic-security plugin (``DynsecAccounts``). Without it the broker has no
+per-device accounts, so only a password is generated (``NoBrokerAccounts``).
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ class BrokerUnavailable(Exception):
 
 
 class CheckedAccounts:
-    """Turn any failure of the implementation into BrokerUnavailable, so the API answers 503
-    and the database transaction around the call is rolled back."""
+    """Wrap an implementation so any failure raises BrokerUnavailable.
+
+    The API then returns 503 and rolls back the database transaction around the call.
+    """
 
     def __init__(self, inner: BrokerAccounts) -> None:
         self.inner = inner

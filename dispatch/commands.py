@@ -40,7 +40,7 @@ def serve(settings: Settings) -> int:
     if not _migrate_or_explain(settings):
         return 1
     if settings.gateway_token is None:
-        log.warning("AMPERA_GATEWAY_TOKEN is not set: gateway ingest answers 401")
+        log.warning("AMPERA_GATEWAY_TOKEN is not set: gateway ingest returns 401")
     app = create_app(settings)
     log.info("dispatch starting host=%s port=%s", settings.host, settings.port)
     uvicorn.run(

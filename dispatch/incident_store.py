@@ -54,7 +54,7 @@ class Conflict(Exception):
 
 @dataclass(frozen=True)
 class Scope:
-    """Which incidents a user may see: ``polsek`` None means the whole city."""
+    """The incidents a user may see: one station's, or with ``city_wide`` the whole city's."""
 
     polsek: str | None = None
     city_wide: bool = True

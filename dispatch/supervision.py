@@ -3,9 +3,10 @@
 Modelled on the reporting time of alarm transmission systems in EN 50136-1:
 a path that stays silent longer than its category's reporting time is
 reported as failed. The values are this project's choice, not categories of
-that standard: a button should report every minute, so three missed
-heartbeats mean a fault, while phones sleep and may leave the app closed, so
-a silent phone is normal for hours. Pure logic: the time is passed in.
+that standard. A button reports every minute (every five in battery mode),
+so three missed heartbeats mean a fault. Phones sleep and may leave the app
+closed, so a silent phone is normal for hours. Pure logic: the time is
+passed in.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Fixtures for the dispatch API tests: the app in-process with a fake clock, and factories.
 
-Most tests drive the real FastAPI app through Starlette's TestClient (httpx
-against the ASGI app, no network); the end-to-end tests start the real
-server with ``tests.support.dispatch``.
+Most tests drive the real FastAPI app through Starlette's TestClient, which
+is httpx against the ASGI app without a network. The end-to-end tests start
+the real server with ``tests.support.dispatch``.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ LOC_PLAJU = {"lat": -2.9950, "lon": 104.8200, "acc_m": 10}
 
 
 class FakeClock:
-    """A clock that moves only when a test says so."""
+    """A clock that moves only when a test advances it."""
 
     def __init__(self, start: dt.datetime) -> None:
         self.now = start

@@ -128,7 +128,7 @@ def test_notes_unit_and_reassign_are_audited(api: Api) -> None:
     )
     assert response.status_code == 200
     assert response.json()["polsek"] == "plaju"
-    # The old station no longer sees it; the new one does.
+    # Only the new station may act on it now.
     assert api.act(incident_id, "arrive", role="polsek").status_code == 404
     assert api.act(incident_id, "arrive", role="polsek", polsek="plaju").status_code == 200
 
