@@ -28,6 +28,12 @@ export const MQTT_RECONNECT_MS = 2000;
  */
 export const REPUBLISH_AFTER_MS = 30_000;
 
+/**
+ * Pause before trying again after the broker rejected the credentials (for
+ * example a revoked account), instead of every MQTT_RECONNECT_MS.
+ */
+export const MQTT_REJECTED_RETRY_MS = 60_000;
+
 /** After the page was hidden this long, a return to it forces a new connection. */
 export const RESUME_RECONNECT_AFTER_MS = 15_000;
 

@@ -13,6 +13,7 @@ import {
   HEARTBEAT_INTERVAL_MS,
   MQTT_KEEPALIVE_S,
   MQTT_RECONNECT_MS,
+  MQTT_REJECTED_RETRY_MS,
   REPUBLISH_AFTER_MS,
   RESUME_RECONNECT_AFTER_MS,
 } from "./config";
@@ -45,6 +46,7 @@ export class MqttLink {
   private hiddenAtMs: number | null = null;
   private readonly startedAtMs = Date.now();
   private timers: number[] = [];
+  private rejectedRetry: number | null = null;
   private readonly topics;
 
   constructor(
@@ -158,12 +160,20 @@ export class MqttLink {
     client.on("error", (error) => {
       const code = (error as { code?: number }).code;
       if (client === this.client && code !== undefined && REJECTED_CODES.has(code)) {
+        // The same credentials will be rejected again, so try rarely; a
+        // network change or a return to the app still tries at once.
+        this.closeClient();
         this.setState("rejected");
+        this.rejectedRetry = window.setTimeout(() => this.restart(), MQTT_REJECTED_RETRY_MS);
       }
     });
   }
 
   private closeClient(): void {
+    if (this.rejectedRetry !== null) {
+      window.clearTimeout(this.rejectedRetry);
+      this.rejectedRetry = null;
+    }
     const client = this.client;
     this.client = null;
     if (client) {
