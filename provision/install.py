@@ -4,7 +4,9 @@ Talks to the board's raw REPL through mpremote's ``SerialTransport`` (used
 as a library). Each file is written under a temporary name and its SHA-256
 is computed on the board. Only a file whose hash matches the local file is
 renamed into place, so a broken transfer never leaves a half-written
-``main.py`` for the board to run.
+``main.py`` for the board to run. Files whose hash on the board already
+matches are not sent again, so a second install after a config change is
+quick.
 """
 
 from __future__ import annotations
@@ -176,6 +178,22 @@ class Board:
                 f"import os\ntry:\n os.mkdir({directory!r})\nexcept OSError:\n pass",
             )
 
+    def existing_hash(self, target: str) -> bytes | None:
+        """Return the SHA-256 of a file already on the board, or None when there is none."""
+        try:
+            return bytes(self.transport.fs_hashfile(target, "sha256"))
+        except OSError:
+            return None
+        except TransportExecError as exc:
+            detail = exc.error_output.strip().splitlines()[-1:] or [""]
+            raise ProvisionError(
+                Fault.REPL_COMMAND_FAILED, action=f"hash {target}", detail=detail[0]
+            ) from exc
+        except (TransportError, serial.SerialException) as exc:
+            raise ProvisionError(
+                Fault.REPL_COMMAND_FAILED, action=f"hash {target}", detail=str(exc)
+            ) from exc
+
     def write_file(self, item: FileToInstall, on_bytes: Callable[[int], None]) -> bytes:
         """Write ``item`` to a temporary name and return the board's SHA-256 of it."""
         temporary = item.target + ".new"
@@ -260,6 +278,9 @@ def install(
 
 
 def _install_one(board: Board, item: FileToInstall, on_bytes: Callable[[int], None]) -> None:
+    if board.existing_hash(item.target) == item.sha256:
+        logger.debug("file_unchanged target=%s", item.target)
+        return
     # One retry: a single flipped byte on a noisy cable should not stop the job.
     for attempt in (1, 2):
         device_hash = board.write_file(item, on_bytes)

@@ -64,6 +64,22 @@ def test_files_arrive_intact_and_board_resets(
     assert board.device.resets == 1
 
 
+def test_unchanged_files_are_not_sent_again(
+    pty_board: Callable[..., PtyBoard], firmware: Path, config: Path
+) -> None:
+    board = pty_board()
+    install(UI, board.port, config, firmware, pause_s=0)
+    config.write_text(json.dumps({"device_id": "btn-0001", "changed": True}))
+    # Every write would now be corrupted twice: only config.json may be sent.
+    board.device.corrupt_writes = 1
+
+    install(UI, board.port, config, firmware, pause_s=0)
+
+    assert board.device.corrupt_writes == 0
+    assert sha256(board.device.root / "config.json") == sha256(config)
+    assert board.device.resets == 2
+
+
 def test_busy_board_is_interrupted(
     pty_board: Callable[..., PtyBoard], firmware: Path, config: Path
 ) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import errno
 import hashlib
 import io
 import os
@@ -209,6 +210,12 @@ class FakeMicroPython:
                 exec(compile(code.decode(), "<stdin>", "exec"), self.namespace)
             except BoardReset:
                 reset = True
+            except OSError as exc:
+                # MicroPython names the errno symbol, and mpremote maps it back.
+                name = errno.errorcode.get(exc.errno or 0, "EIO")
+                err.write(
+                    f"Traceback (most recent call last):\nOSError: [Errno {exc.errno}] {name}\n"
+                )
             except Exception:  # noqa: BLE001 - reported to the host as MicroPython does
                 err.write(traceback.format_exc(limit=0))
         if reset:
