@@ -129,6 +129,8 @@ def test_stale_action_shows_conflict(console_stack: ConsoleStack, browser: Brows
     log_in(page, console_stack, "polsek-it1")
     page.goto(f"{console_stack.console_url}#/incident/{incident_id}")
     expect(page.locator("#action-acknowledge")).to_be_visible()
+    # The audit trail shows once the page's own fetch of the incident is done.
+    expect(page.locator("#audit-list")).to_be_visible()
 
     # Freeze the page's live view, then let someone else acknowledge first.
     page.evaluate("window.amperaConsole.stream.stop()")
