@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from dispatch.accounts import BrokerAccounts
 from dispatch.db import Database
-from dispatch.ratelimit import LoginLimiter
+from dispatch.ratelimit import SlidingWindowLimiter
 from dispatch.settings import Settings
 from dispatch.timeutil import Clock, utc_now
 
@@ -19,6 +19,8 @@ class AppContext:
     db: Database
     signing_key: bytes
     accounts: BrokerAccounts
-    limiter: LoginLimiter
+    limiter: SlidingWindowLimiter
+    # None means no limit on citizen registrations (tests).
+    registration_limiter: SlidingWindowLimiter | None = None
     clock: Clock = utc_now
     monotonic: Callable[[], float] = field(default=time.monotonic)

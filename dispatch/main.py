@@ -18,7 +18,7 @@ from dispatch.context import AppContext
 from dispatch.db import Database
 from dispatch.incident_store import InvalidInput, NotFound
 from dispatch.lifecycle import TransitionError
-from dispatch.ratelimit import LoginLimiter
+from dispatch.ratelimit import SlidingWindowLimiter
 from dispatch.routers import (
     auth,
     citizens,
@@ -50,7 +50,10 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
             db=Database(settings.database_url),
             signing_key=load_signing_key(settings),
             accounts=make_broker_accounts(settings),
-            limiter=LoginLimiter(settings.login_max_failures, settings.login_window_s),
+            limiter=SlidingWindowLimiter(settings.login_max_failures, settings.login_window_s),
+            registration_limiter=SlidingWindowLimiter(
+                settings.registration_max, settings.registration_window_s
+            ),
         )
     app = FastAPI(title="Ampera Panic dispatch API", version="1.0.0", description=DESCRIPTION)
     app.state.context = context

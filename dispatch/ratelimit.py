@@ -1,4 +1,4 @@
-"""Login rate limiting: too many failed logins for one username within a window gives 429.
+"""Rate limiting in a sliding window: failed logins per username, registrations per address.
 
 Pure logic with the time passed in. The state lives in the process, so a
 restart forgets it and several API processes would each count on their own.
@@ -10,9 +10,11 @@ import threading
 from collections import deque
 
 
-class LoginLimiter:
-    def __init__(self, max_failures: int, window_s: float) -> None:
-        self.max_failures = max_failures
+class SlidingWindowLimiter:
+    """Allow at most ``max_events`` recorded events per key within ``window_s`` seconds."""
+
+    def __init__(self, max_events: int, window_s: float) -> None:
+        self.max_events = max_events
         self.window_s = window_s
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
@@ -21,11 +23,15 @@ class LoginLimiter:
         """Return seconds until ``key`` may try again, or None when it may try now."""
         with self._lock:
             failures = self._prune(key, now)
-            if len(failures) < self.max_failures:
+            if not failures:
+                # Forget keys with nothing recent, so random usernames cannot fill memory.
+                del self._failures[key]
+                return None
+            if len(failures) < self.max_events:
                 return None
             return max(0.0, failures[0] + self.window_s - now)
 
-    def record_failure(self, key: str, now: float) -> None:
+    def record(self, key: str, now: float) -> None:
         with self._lock:
             self._prune(key, now).append(now)
 

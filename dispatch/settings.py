@@ -13,7 +13,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 class Settings(BaseSettings):
     """One settings object for the API, the CLI and the tests."""
 
-    model_config = SettingsConfigDict(env_prefix="AMPERA_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="AMPERA_", extra="forbid")
 
     database_url: str = "sqlite:///var/dispatch.db"
     gateway_token: SecretStr | None = None
@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     # Failed logins per username allowed within the window before 429.
     login_max_failures: int = Field(default=5, ge=1)
     login_window_s: float = Field(default=300.0, gt=0)
+
+    # Citizen registrations allowed per client address within the window.
+    registration_max: int = Field(default=20, ge=1)
+    registration_window_s: float = Field(default=3600.0, gt=0)
 
     # How often the live stream looks for new changes, seconds.
     stream_poll_s: float = Field(default=0.5, gt=0)

@@ -35,7 +35,7 @@ def login(context: Context, form: Annotated[OAuth2PasswordRequestForm, Depends()
         user = session.scalars(select(User).where(User.username == key)).first()
         ok = verify_password(user.password_hash if user else None, form.password)
         if not ok or user is None or user.disabled:
-            context.limiter.record_failure(key, context.monotonic())
+            context.limiter.record(key, context.monotonic())
             metrics.LOGIN_FAILURES.labels(reason="bad_credentials").inc()
             log.info("login failed username=%s", key)
             raise HTTPException(

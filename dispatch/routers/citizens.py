@@ -4,10 +4,12 @@ import logging
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from sqlalchemy import func, select
 
 from dispatch import incident_store as store
+from dispatch import metrics
+from dispatch.context import AppContext
 from dispatch.deps import CityStaff, Context, CurrentUser
 from dispatch.models import Citizen, Device, User
 from dispatch.schemas import (
@@ -45,9 +47,28 @@ def citizen_public(citizen: Citizen, history: FalsePress) -> CitizenPublic:
     )
 
 
+def _limit_registrations(context: AppContext, request: Request) -> None:
+    """Raise 429 when one client address registers too many accounts in the window."""
+    limiter = context.registration_limiter
+    if limiter is None:
+        return
+    address = request.client.host if request.client else "unknown"
+    wait_s = limiter.retry_after(address, context.monotonic())
+    if wait_s is not None:
+        metrics.REJECTED.labels(reason="rate_limited").inc()
+        log.warning("citizen registration rate limited address=%s", address)
+        raise HTTPException(
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=f"too many registrations from {address}: try again in {int(wait_s) + 1} s",
+            headers={"Retry-After": str(int(wait_s) + 1)},
+        )
+    limiter.record(address, context.monotonic())
+
+
 @router.post("", response_model=CitizenRegistered, status_code=status.HTTP_201_CREATED)
-def register(context: Context, body: CitizenCreate) -> CitizenRegistered:
+def register(context: Context, request: Request, body: CitizenCreate) -> CitizenRegistered:
     """Register a citizen account and its app device; the MQTT password is shown only once."""
+    _limit_registrations(context, request)
     now = context.clock()
     device_id = f"app-{secrets.token_hex(8)}"
     with context.db.write() as session:

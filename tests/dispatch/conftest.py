@@ -23,7 +23,7 @@ from dispatch import db as dbmod
 from dispatch.broker_accounts import NoBrokerAccounts
 from dispatch.context import AppContext
 from dispatch.main import create_app
-from dispatch.ratelimit import LoginLimiter
+from dispatch.ratelimit import SlidingWindowLimiter
 from dispatch.security import create_token
 from dispatch.settings import Settings
 from dispatch.users import create_user
@@ -191,7 +191,7 @@ def build_api(database_url: str, state_dir: Path) -> Iterator[Api]:
         db=dbmod.Database(database_url),
         signing_key=b"test-signing-key-0123456789abcdef",
         accounts=accounts,
-        limiter=LoginLimiter(settings.login_max_failures, settings.login_window_s),
+        limiter=SlidingWindowLimiter(settings.login_max_failures, settings.login_window_s),
         clock=clock,
         monotonic=clock.monotonic,
     )

@@ -147,3 +147,17 @@ def test_login_rate_limited_after_failures(sqlite_api: Api) -> None:
     assert int(limited.headers["Retry-After"]) > 0
     api.clock.advance(61)
     assert login(api, "operator-user", "kata-sandi-uji-1").status_code == 200
+
+
+def test_registrations_per_address_are_limited(sqlite_api: Api) -> None:
+    from dispatch.ratelimit import SlidingWindowLimiter
+
+    api = sqlite_api
+    api.context.registration_limiter = SlidingWindowLimiter(max_events=2, window_s=3600)
+    assert register(api, email="a@example.id").status_code == 201
+    assert register(api, email="b@example.id").status_code == 201
+    limited = register(api, email="c@example.id")
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) > 0
+    api.clock.advance(3601)
+    assert register(api, email="c@example.id").status_code == 201

@@ -9,7 +9,7 @@ import pytest
 from dispatch import reporters, stations, stats
 from dispatch.ingest_logic import GatewayOutcome, IngestDecision, StoredAlert, plan_snapshot
 from dispatch.lifecycle import Action, Confirmation, State, TransitionError, plan_transition
-from dispatch.ratelimit import LoginLimiter
+from dispatch.ratelimit import SlidingWindowLimiter
 from dispatch.supervision import (
     APP,
     BUTTON_BATTERY,
@@ -283,13 +283,13 @@ def test_false_reporter_review(alerts: int, false: int, review: bool) -> None:
 
 
 def test_login_limiter_window() -> None:
-    limiter = LoginLimiter(max_failures=2, window_s=60)
+    limiter = SlidingWindowLimiter(max_events=2, window_s=60)
     assert limiter.retry_after("ani", 0.0) is None
-    limiter.record_failure("ani", 0.0)
-    limiter.record_failure("ani", 10.0)
+    limiter.record("ani", 0.0)
+    limiter.record("ani", 10.0)
     assert limiter.retry_after("ani", 20.0) == pytest.approx(40.0)
     assert limiter.retry_after("budi", 20.0) is None
     assert limiter.retry_after("ani", 60.5) is None
-    limiter.record_failure("ani", 61.0)
+    limiter.record("ani", 61.0)
     limiter.reset("ani")
     assert limiter.retry_after("ani", 61.0) is None
