@@ -39,7 +39,9 @@ class Settings(BaseSettings):
     login_window_s: float = Field(default=300.0, gt=0)
 
     # Citizen registrations allowed per client address within the window.
-    registration_max: int = Field(default=20, ge=1)
+    # NOTE: behind a reverse proxy every client has the proxy's address, so
+    # this becomes a limit for all clients together; raise it there.
+    registration_max: int = Field(default=100, ge=1)
     registration_window_s: float = Field(default=3600.0, gt=0)
 
     # How often the live stream looks for new changes, seconds.
