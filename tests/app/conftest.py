@@ -121,7 +121,7 @@ def app_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppStack]:
     )
     try:
         dispatch.start()
-        gateway.start()
+        gateway.start(timeout_s=60)
         yield AppStack(broker, dispatch, gateway, dispatch.token_for("operator"))
     finally:
         gateway.kill()

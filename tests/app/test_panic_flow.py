@@ -167,42 +167,37 @@ def test_offline_press_sent_once_on_reconnect(app_stack: AppStack, phone) -> Non
     assert pressed_at_ms <= event_ts <= online_at_ms
 
 
-def test_resume_opens_new_connection(app_stack: AppStack, phone) -> None:
-    page = phone.new_page()
-    register(page, app_stack.app_url)
-    page.evaluate(
-        """() => {
-          window.connStates = [];
-          const conn = document.getElementById("conn");
-          new MutationObserver(() => window.connStates.push(conn.className))
-            .observe(conn, { attributes: true, attributeFilter: ["class"] });
-        }"""
-    )
-
-    # A page that resumes after being frozen (Android doze) reconnects at once
-    # instead of waiting for a keepalive to fail. Headless Chromium ignores
-    # CDP's Page.setWebLifecycleState, so the test sends the Page Lifecycle
-    # API's resume event itself.
-    page.evaluate("document.dispatchEvent(new Event('resume'))")
-    page.wait_for_function("window.connStates.includes('conn conn-connecting')")
-    wait_connected(page)
-
-    page.locator("#panic-button").click()
-    wait_phase(page, "pending")
-
-
-def test_status_retained_with_last_will(app_stack: AppStack, phone_factory) -> None:
+def test_status_resume_and_last_will(app_stack: AppStack, phone_factory) -> None:
     session = phone_factory(geolocation=PALEMBANG, permissions=["geolocation"])
-    device_id = register(session.new_page(), app_stack.app_url)
+    page = session.new_page()
+    device_id = register(page, app_stack.app_url)
     broker = app_stack.broker
-    watcher = RecordingClient(
-        broker.port, broker.gateway_username, broker.gateway_password, clean_session=True
-    )
+    watcher = RecordingClient(broker.port, broker.gateway_username, broker.gateway_password)
     watcher.connect()
     try:
         watcher.subscribe(topics.device_topic(device_id, topics.STATUS))
         retained = [json.loads(payload) for _, payload in watcher.collect(wait_s=5)]
         assert retained[-1] == {"online": True, "fw": APP_VERSION}
+
+        page.evaluate(
+            """() => {
+              window.connStates = [];
+              const conn = document.getElementById("conn");
+              new MutationObserver(() => window.connStates.push(conn.className))
+                .observe(conn, { attributes: true, attributeFilter: ["class"] });
+            }"""
+        )
+        # A page that resumes after being frozen (Android doze) reconnects at
+        # once instead of waiting for a keepalive to fail. Headless Chromium
+        # ignores CDP's Page.setWebLifecycleState, so the test sends the Page
+        # Lifecycle API's resume event itself.
+        page.evaluate("document.dispatchEvent(new Event('resume'))")
+        page.wait_for_function("window.connStates.includes('conn conn-connecting')")
+        wait_connected(page)
+        page.locator("#panic-button").click()
+        wait_phase(page, "pending")
+        after_resume = [json.loads(payload) for _, payload in watcher.collect(wait_s=5)]
+        assert after_resume[-1] == {"online": True, "fw": APP_VERSION}
 
         # Closing the browser drops the WebSocket without an MQTT DISCONNECT,
         # as a killed app or a lost network does, so the broker sends the will.
