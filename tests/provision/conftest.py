@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from esp32_mock_bootloader import MockHandle, mock_bootloader
 
+from broker.secure import SecureBroker
+from tests.support.dispatch import DispatchServer
+from tests.support.gateway import GatewayProcess
 from tests.support.provision import PtyBoard
 
 IMAGE_CHIP_IDS = {"ESP32": 0, "ESP32-S3": 9, "ESP32-C3": 5}
@@ -83,3 +86,40 @@ def pty_board(tmp_path: Path) -> Iterator[Callable[..., PtyBoard]]:
     yield make
     for board in boards:
         board.close()
+
+
+@dataclass
+class Services:
+    """A secure broker, the dispatch API creating broker accounts, and the gateway."""
+
+    broker: SecureBroker
+    dispatch: DispatchServer
+    gateway: GatewayProcess
+
+
+@pytest.fixture(scope="package")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    """Started once for the register and setup tests; each test uses its own device ids.
+
+    Users: ``teknisi-1`` (technician) and ``admin-1`` (admin), password
+    ``DEFAULT_PASSWORD``.
+    """
+    root = tmp_path_factory.mktemp("provision-services")
+    broker = SecureBroker(root / "broker")
+    broker.start()
+    dispatch = DispatchServer(
+        f"sqlite:///{root / 'dispatch.db'}",
+        root / "dispatch",
+        extra_env={"AMPERA_BROKER_ADMIN_URL": broker.admin_url},
+    )
+    gateway = GatewayProcess(root, broker.gateway_url, dispatch.url, token=dispatch.gateway_token)
+    try:
+        dispatch.start()
+        gateway.start()
+        dispatch.create_user("teknisi-1", "technician")
+        dispatch.create_user("admin-1", "admin")
+        yield Services(broker, dispatch, gateway)
+    finally:
+        gateway.terminate()
+        dispatch.stop()
+        broker.kill()

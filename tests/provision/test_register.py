@@ -3,42 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from broker.secure import SecureBroker
 from broker.server import free_port
 from protocol.topics import device_topic
 from provision.dispatch_client import DispatchClient
 from provision.errors import Fault, ProvisionError
 from provision.register import RegisterOptions, register
 from provision.ui import Ui
+from tests.provision.conftest import Services
 from tests.support.broker import RecordingClient
-from tests.support.dispatch import DEFAULT_PASSWORD, DispatchServer
+from tests.support.dispatch import DEFAULT_PASSWORD
 
 UI = Ui("en", quiet=True)
-
-
-@pytest.fixture(scope="module")
-def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SecureBroker, str]]:
-    """One broker and one dispatch API for this module; the tests use distinct device ids."""
-    root = tmp_path_factory.mktemp("register")
-    broker = SecureBroker(root / "broker")
-    broker.start()
-    dispatch = DispatchServer(
-        f"sqlite:///{root / 'dispatch.db'}",
-        root / "dispatch",
-        extra_env={"AMPERA_BROKER_ADMIN_URL": broker.admin_url},
-    )
-    try:
-        dispatch.start()
-        dispatch.create_user("teknisi-1", "technician")
-        yield broker, dispatch.url
-    finally:
-        dispatch.stop()
-        broker.kill()
 
 
 def options(
@@ -62,10 +41,8 @@ def technician(url: str) -> DispatchClient:
     return client
 
 
-def test_register_returns_working_broker_credentials(
-    services: tuple[SecureBroker, str], tmp_path: Path
-) -> None:
-    broker, url = services
+def test_register_returns_working_broker_credentials(services: Services, tmp_path: Path) -> None:
+    broker, url = services.broker, services.dispatch.url
     client = technician(url)
 
     path = register(UI, client, options(tmp_path, "btn-reg-0001"))
@@ -77,10 +54,8 @@ def test_register_returns_working_broker_credentials(
     assert config["wifi"] == {"ssid": "Warung", "password": "wifi-pass"}
 
 
-def test_register_twice_reports_device_exists(
-    services: tuple[SecureBroker, str], tmp_path: Path
-) -> None:
-    _, url = services
+def test_register_twice_reports_device_exists(services: Services, tmp_path: Path) -> None:
+    url = services.dispatch.url
     client = technician(url)
     register(UI, client, options(tmp_path, "btn-reg-0002"))
 
@@ -91,8 +66,8 @@ def test_register_twice_reports_device_exists(
     assert not (tmp_path / "again").exists()
 
 
-def test_wrong_password_is_login_failed(services: tuple[SecureBroker, str]) -> None:
-    _, url = services
+def test_wrong_password_is_login_failed(services: Services) -> None:
+    url = services.dispatch.url
 
     with pytest.raises(ProvisionError) as caught:
         DispatchClient(url).login("teknisi-1", "wrong-password")
@@ -100,10 +75,8 @@ def test_wrong_password_is_login_failed(services: tuple[SecureBroker, str]) -> N
     assert caught.value.fault is Fault.LOGIN_FAILED
 
 
-def test_mqtts_without_ca_is_refused_before_registering(
-    services: tuple[SecureBroker, str], tmp_path: Path
-) -> None:
-    _, url = services
+def test_mqtts_without_ca_is_refused_before_registering(services: Services, tmp_path: Path) -> None:
+    url = services.dispatch.url
     client = technician(url)
 
     with pytest.raises(ProvisionError) as caught:

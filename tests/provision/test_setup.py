@@ -10,6 +10,7 @@ the board's file system and connects with the credentials in it.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -22,48 +23,43 @@ from pathlib import Path
 import pytest
 from esp32_mock_bootloader import mock_bootloader
 
-from broker.secure import SecureBroker
 from simulator.connection import parse_broker_url
 from simulator.device import SimDevice
-from tests.provision.conftest import Images
-from tests.support.dispatch import DEFAULT_PASSWORD, DispatchServer
-from tests.support.gateway import GatewayProcess
+from tests.provision.conftest import Images, Services
+from tests.support.dispatch import DEFAULT_PASSWORD
 from tests.support.provision import PtyBoard
 
-DEVICE_ID = "btn-ilir-timur-0007"
 REPO = Path(__file__).resolve().parents[2]
 FIRMWARE_DIR = REPO / "firmware" / "micropython"
 
 
 @dataclass
 class Site:
-    broker: SecureBroker
-    dispatch: DispatchServer
-    gateway: GatewayProcess
+    """The shared services plus this test's blank board and its device id."""
+
+    services: Services
     board: PtyBoard
+    device_id: str
     devices: list[SimDevice]
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+def site(
+    services: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> Iterator[Site]:
     monkeypatch.setenv("ESP32_MOCK_BOOTLOADER_STATE_DIR", str(tmp_path / "mock-state"))
-    broker = SecureBroker(tmp_path / "broker")
-    broker.start()
-    dispatch = DispatchServer(
-        f"sqlite:///{tmp_path / 'dispatch.db'}",
-        tmp_path / "dispatch",
-        extra_env={"AMPERA_BROKER_ADMIN_URL": broker.admin_url},
-    )
-    gateway = GatewayProcess(
-        tmp_path, broker.gateway_url, dispatch.url, token=dispatch.gateway_token
-    )
+    # The services are shared by the module, so each test registers its own id.
+    device_id = "btn-setup-" + hashlib.sha1(request.node.name.encode()).hexdigest()[:8]
     bootloader = mock_bootloader(chip="esp32")
     devices: list[SimDevice] = []
     board_root = tmp_path / "board-fs"
 
     def run_firmware() -> None:
         # Stands in for main.py after the reset: the board joins the broker
-        # with the credentials from its own config.json.
+        # with the credentials and CA file from its own file system.
         config = json.loads((board_root / "config.json").read_text())
         ca = board_root / config["mqtt"]["ca"] if config["mqtt"]["ca"] else None
         url = parse_broker_url(config["mqtt"]["url"], ca_file=str(ca) if ca else None)
@@ -75,23 +71,16 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
 
     board = PtyBoard(board_root, bootloader_port=bootloader.port(), on_reset=run_firmware)
     try:
-        dispatch.start()
-        gateway.start()
-        # NOTE: an admin account, because the dispatch API does not yet let the
-        # technician role read test incidents (docs/architecture.md specifies that access).
-        dispatch.create_user("teknisi-1", "admin")
-        yield Site(broker, dispatch, gateway, board, devices)
+        yield Site(services, board, device_id, devices)
     finally:
         for device in devices:
             device.close()
         board.close()
         bootloader.stop()
-        gateway.terminate()
-        dispatch.stop()
-        broker.kill()
 
 
 def setup_command(site: Site, images: Images, tmp_path: Path, *extra: str) -> list[str]:
+    broker = site.services.broker
     return [
         str(Path(sys.executable).parent / "ampera-provision"),
         "--lang",
@@ -105,11 +94,14 @@ def setup_command(site: Site, images: Images, tmp_path: Path, *extra: str) -> li
         str(images.listing),
         "--no-reset",
         "--dispatch-url",
-        site.dispatch.url,
+        site.services.dispatch.url,
+        # NOTE: an admin account, because the dispatch API does not yet let
+        # the technician role read test incidents (docs/architecture.md
+        # specifies that access).
         "--username",
-        "teknisi-1",
+        "admin-1",
         "--device-id",
-        DEVICE_ID,
+        site.device_id,
         "--label",
         "Pasar 16 Ilir, pintu 2",
         "--lat",
@@ -119,9 +111,9 @@ def setup_command(site: Site, images: Images, tmp_path: Path, *extra: str) -> li
         "--wifi-ssid",
         "Warung-Bu-Sri",
         "--mqtt-url",
-        f"mqtts://127.0.0.1:{site.broker.tls_port}",
+        f"mqtts://127.0.0.1:{broker.tls_port}",
         "--ca-file",
-        str(site.broker.ca_file),
+        str(broker.ca_file),
         "--firmware-dir",
         str(FIRMWARE_DIR),
         "--repl-pause-s",
@@ -154,22 +146,25 @@ def test_blank_board_to_verified_test_alert(site: Site, images: Images, tmp_path
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PASS:" in result.stdout
-    assert f"Done: {DEVICE_ID} is installed and verified." in result.stdout
+    assert f"Done: {site.device_id} is installed and verified." in result.stdout
     assert site.board.bootloader_sessions >= 1
     root = site.board.device.root
     for path in FIRMWARE_DIR.rglob("*.py"):
         installed = root / path.relative_to(FIRMWARE_DIR)
         assert installed.read_bytes() == path.read_bytes(), installed
     config = json.loads((root / "config.json").read_text())
-    assert config["device_id"] == DEVICE_ID
-    assert config["mqtt"]["username"] == DEVICE_ID
-    assert (root / "ca.crt").read_bytes() == site.broker.ca_file.read_bytes()
-    with site.dispatch.client(site.dispatch.token_for("operator")) as client:
+    assert config["device_id"] == site.device_id
+    assert config["mqtt"]["username"] == site.device_id
+    assert (root / "ca.crt").read_bytes() == site.services.broker.ca_file.read_bytes()
+    dispatch = site.services.dispatch
+    with dispatch.client(dispatch.token_for("operator")) as client:
         items = client.get("/v1/incidents", params={"test": "true"}).json()["items"]
-        device = client.get(f"/v1/devices/{DEVICE_ID}").json()
-    assert [item["device_id"] for item in items] == [DEVICE_ID]
+        device = client.get(f"/v1/devices/{site.device_id}").json()
+    assert [item["device_id"] for item in items if item["device_id"] == site.device_id] == [
+        site.device_id
+    ]
     assert device["online"] is True
-    state = json.loads((tmp_path / "provision" / DEVICE_ID / "state.json").read_text())
+    state = json.loads((tmp_path / "provision" / site.device_id / "state.json").read_text())
     assert list(state["completed"]) == ["flash", "register", "install", "verify"]
 
 
@@ -180,7 +175,7 @@ def test_setup_resumes_after_install_failure(site: Site, images: Images, tmp_pat
 
     assert first.returncode == 1
     assert "did not answer the MicroPython REPL" in first.stderr
-    state_file = tmp_path / "provision" / DEVICE_ID / "state.json"
+    state_file = tmp_path / "provision" / site.device_id / "state.json"
     assert list(json.loads(state_file.read_text())["completed"]) == ["flash", "register"]
 
     site.board.device.dead = False
@@ -202,11 +197,11 @@ def test_written_config_passes_firmware_validation(tmp_path: Path) -> None:
     firmware_config = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(firmware_config)
     written = build_config(
-        DEVICE_ID,
+        "btn-ilir-timur-0007",
         "Warung-Bu-Sri",
         "wifi-rahasia",
         "mqtts://broker.example:8883",
-        DEVICE_ID,
+        "btn-ilir-timur-0007",
         "pw",
         ca_file=tmp_path / "ca.crt",
         pins={"button": 14},
