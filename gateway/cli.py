@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from gateway import logs
-from gateway.config import ConfigError, parse
+from gateway.config import Config, ConfigError, parse
 
 EXIT_CONFIG = 2
 
@@ -21,8 +21,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"ampera-gateway: error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    logs.configure(config.log_level)
+    listener = logs.configure(config.log_level)
+    try:
+        return _run(config)
+    finally:
+        listener.stop()
 
+
+def _run(config: Config) -> int:
+    """Run the gateway until a stop signal; return the exit code."""
     # Imported after the configuration is valid, so a bad flag fails at once.
     from gateway.service import Gateway
 

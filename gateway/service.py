@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from gateway.config import Config, redact
+from gateway.config import SOURCES, Config, redact
 from gateway.device_status import StatusCoalescer, StatusPoster
 from gateway.forwarder import REQUEST_TIMEOUT_S, Forwarder
 from gateway.logic import Decision, Engine, Feedback, LogicConfig, Outcome
@@ -122,7 +122,8 @@ class Gateway:
             )
         )
         self._update_gauges()
-        self._set_false_press_rates()
+        for source in SOURCES:
+            self._set_false_press_rate(source)
         self.metrics.outbox_parked.set(self.store.parked_count())
         for name, target in (
             ("forwarder", self.forwarder.run),
@@ -338,7 +339,7 @@ class Gateway:
             )
         if outcome.counts and alert is not None:
             self.metrics.alerts.labels(source=alert.source, outcome=alert.outcome or "none").inc()
-            self._set_false_press_rates()
+            self._set_false_press_rate(alert.source)
         level = logging.DEBUG if outcome.decision is Decision.DUPLICATE else logging.INFO
         log.log(level, kv("decision", **fields))
 
@@ -353,12 +354,11 @@ class Gateway:
     def _update_gauges(self) -> None:
         self.metrics.pending_windows.set(self.engine.pending_count())
 
-    def _set_false_press_rates(self) -> None:
-        for (kind, key), counts in self.engine.state.counts.items():
-            if kind == "source":
-                total = sum(counts.values())
-                rate = counts["cancelled"] / total if total else 0.0
-                self.metrics.false_press_rate.labels(source=key).set(rate)
+    def _set_false_press_rate(self, source: str) -> None:
+        counts = self.engine.counts_for("source", source)
+        total = sum(counts.values())
+        rate = counts["cancelled"] / total if total else 0.0
+        self.metrics.false_press_rate.labels(source=source).set(rate)
 
     # -- change feed ----------------------------------------------------------
 
