@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dispatch import reporters, stations, stats
 from dispatch.ingest_logic import GatewayOutcome, IngestDecision, StoredAlert, plan_snapshot
@@ -293,3 +295,27 @@ def test_login_limiter_window() -> None:
     limiter.record("ani", 61.0)
     limiter.reset("ani")
     assert limiter.retry_after("ani", 61.0) is None
+
+
+@given(
+    versions=st.lists(st.integers(min_value=1, max_value=8), min_size=1, max_size=20),
+    confirmed_from=st.integers(min_value=1, max_value=9),
+)
+def test_ingest_any_delivery_order_ends_at_newest(versions: list[int], confirmed_from: int) -> None:
+    """Retried and reordered snapshots leave the incident as the newest version made it."""
+    stored: StoredAlert | None = None
+    applied: list[int] = []
+    for version in versions:
+        outcome = (
+            GatewayOutcome.CONFIRMED if version >= confirmed_from else GatewayOutcome.UNCONFIRMED
+        )
+        plan = plan_snapshot(stored, outcome, version, press_count=version)
+        if plan.decision == IngestDecision.STALE:
+            continue
+        applied.append(version)
+        stored = StoredAlert(plan.state, plan.confirmation, version, version)
+    assert stored is not None
+    assert applied == sorted(set(applied))
+    assert stored.version == max(versions)
+    newest_confirmed = any(v >= confirmed_from for v in applied)
+    assert (stored.confirmation == Confirmation.CONFIRMED) == newest_confirmed

@@ -294,3 +294,51 @@ def test_web_folders_are_mounted_when_present(tmp_path: Path, folder: str) -> No
         assert "Ampera" in client.get(f"/{folder}/").text
         other = "app" if folder == "console" else "console"
         assert client.get(f"/{other}/").status_code == 404
+
+
+def test_change_feed_poller_misses_nothing_under_load(live_server: DispatchServer) -> None:
+    """A poller that follows ``next`` while writers commit sees every change."""
+    server = live_server
+    headers = server.gateway_headers()
+    staff = bearer(server.token_for("operator"))
+    with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
+        start = client.get("/v1/ingest/changes", params={"after": 0, "limit": 1000}).json()
+        while start["changes"]:
+            start = client.get(
+                "/v1/ingest/changes", params={"after": start["next"], "limit": 1000}
+            ).json()
+        after = start["next"]
+    done = threading.Event()
+    polled: list[int] = []
+
+    def poll() -> None:
+        cursor = after
+        with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
+            while True:
+                finished = done.is_set()
+                page = client.get("/v1/ingest/changes", params={"after": cursor}).json()
+                polled.extend(change["seq"] for change in page["changes"])
+                cursor = page["next"]
+                if finished and not page["changes"]:
+                    return
+
+    def write(n: int) -> None:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            for _ in range(5):
+                body = {"alerts": [snapshot(loc=LOC_ILIR_TIMUR_1)]}
+                result = client.post("/v1/ingest/alerts", json=body, headers=headers).json()
+                incident_id = result["results"][0]["incident_id"]
+                client.post(f"/v1/incidents/{incident_id}/acknowledge", headers=staff)
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(write, range(4)))
+    done.set()
+    poller.join(timeout=60)
+
+    with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
+        full = client.get("/v1/ingest/changes", params={"after": after, "limit": 1000}).json()
+    expected = [change["seq"] for change in full["changes"]]
+    assert len(expected) == 40
+    assert polled == expected
