@@ -394,7 +394,9 @@ class Gateway:
                 )
                 self.stop_event.wait(self.config.changes_poll_s)
                 continue
-            if changes or next_cursor != cursor:
+            # The first poll of a fresh state stores its cursor even when the feed
+            # is empty, so a restart does not skip history made in between.
+            if changes or next_cursor != cursor or catching_up:
                 batch = ChangeBatch(changes, next_cursor, publish=not catching_up)
                 self.inbox.put(batch)
                 # Wait until the processor stored the cursor, so a batch is
