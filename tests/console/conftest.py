@@ -11,6 +11,7 @@ reach any host but 127.0.0.1. Browser contexts share one Chromium process
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,6 +175,20 @@ def log_in(
         expect(page.locator("#stream-status")).to_have_attribute(
             "data-status", "live", timeout=SEEN_TIMEOUT_MS
         )
+
+
+# A translation key shown instead of its text, such as "detail.press_count".
+RAW_KEY = re.compile(
+    r"\b(?:action|alert|app|audit|common|complaints|confirmation|detail|devices|error|lang|login"
+    r"|nav|note|outcome|queue|role|scope|settings|sound|source|state|stats|stream|time|unit)"
+    r"\.[a-z_]+\b"
+)
+
+
+def assert_translated(page: Page) -> None:
+    """Fail when the page shows a message key for which the language has no text."""
+    shown = RAW_KEY.findall(page.locator("body").inner_text())
+    assert shown == [], f"untranslated message keys on the page: {shown}"
 
 
 def screenshot_path(tmp_path: Path, name: str) -> Path:

@@ -18,7 +18,13 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from tests.console import sample_data
-from tests.console.conftest import SEEN_TIMEOUT_MS, ConsoleStack, log_in, screenshot_path
+from tests.console.conftest import (
+    SEEN_TIMEOUT_MS,
+    ConsoleStack,
+    assert_translated,
+    log_in,
+    screenshot_path,
+)
 from tests.support.browser import BrowserSession
 
 pytestmark = pytest.mark.browser
@@ -113,6 +119,7 @@ def test_queue_tells_confirmation_apart(
         order.index(ids["confirmed"]) < order.index(ids["duress"]) < order.index(ids["unconfirmed"])
     )
     assert order.index(ids["unconfirmed"]) < order.index(ids["older"])
+    assert_translated(page)
     page.screenshot(path=screenshot_path(tmp_path, "queue"))
 
     page.click("#queue-filter-all")
@@ -121,6 +128,11 @@ def test_queue_tells_confirmation_apart(
 
     page.click("#language-switch")
     expect(row_of(page, ids["unconfirmed"]).locator(".badge")).to_have_text("?Unconfirmed")
+    assert_translated(page)
+    row_of(page, ids["duress"]).click()
+    expect(page.locator("#cancel-after-confirm")).to_contain_text("Cancelled after confirmation")
+    expect(page.locator("#audit-list")).to_be_visible()
+    assert_translated(page)
 
 
 def test_incident_detail_and_map(
@@ -149,6 +161,7 @@ def test_incident_detail_and_map(
     expect(facts).to_contain_text("140 md")
     expect(facts).to_contain_text("−35 md")
     expect(page.locator("#audit-list")).to_contain_text("Diterima sistem")
+    assert_translated(page)
     page.screenshot(path=screenshot_path(tmp_path, "detail"), full_page=True)
 
     # No tile server is configured by default: the map draws no tiles.
@@ -186,6 +199,7 @@ def test_admin_sets_tile_url(
     page = browser.new_page()
     log_in(page, api_stack, "admin-kota")
     page.click("#tab-settings")
+    assert_translated(page)
     page.fill("#settings-tile-url", "tiles.example/{z}/{x}/{y}.png")
     page.click("#settings-save")
     expect(page.locator("#settings-feedback")).to_contain_text("harus memuat {z}, {x} dan {y}")
@@ -234,6 +248,7 @@ def test_stats_match_api(
     expect(row.nth(4)).to_have_text(str(station["followed_up"]))
     # One bar per station and series (presses, followed up, mis-presses).
     expect(page.locator(".bar-chart rect.chart-bar")).to_have_count(3 * len(stats["by_polsek"]))
+    assert_translated(page)
     page.screenshot(path=screenshot_path(tmp_path, "stats"), full_page=True)
 
     # A range that ends before the data began shows zeros.
@@ -267,6 +282,7 @@ def test_complaint_is_closed(
     expect(card).to_be_visible()
     expect(page.locator(".complaint")).to_have_count(len(seeded["complaints"]))
     expect(page.locator(".complaint").filter(has_text="sabung ayam")).to_contain_text("Perjudian")
+    assert_translated(page)
     page.screenshot(path=screenshot_path(tmp_path, "complaints"), full_page=True)
 
     card.locator("summary").click()
@@ -297,6 +313,7 @@ def test_devices_needing_attention(
     expect(page.locator('tr[data-device-id="btn-ilir-timur-0012"]')).to_contain_text(
         "Tidak melapor sesuai jadwal"
     )
+    assert_translated(page)
     page.screenshot(path=screenshot_path(tmp_path, "devices"), full_page=True)
 
 
