@@ -13,6 +13,7 @@ import signal
 import socket
 import stat
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -98,7 +99,11 @@ class MosquittoProcess:
         # 'mosquitto' user could not reach its own files below them (the log
         # file, the persistence file, certificates). Adding search permission
         # for others lets it pass through without letting anyone list them.
+        # Only directories inside the system temporary directory are changed.
+        temp_root = Path(tempfile.gettempdir()).resolve()
         for parent in self.data_dir.resolve().parents:
+            if temp_root not in parent.parents:
+                continue
             mode = parent.stat().st_mode
             if not mode & stat.S_IXOTH:
                 os.chmod(parent, stat.S_IMODE(mode) | stat.S_IXOTH)
