@@ -421,3 +421,30 @@ def test_console_logic_table(api_stack: ConsoleStack, browser: BrowserSession) -
         "resolved_open": False,
         "resolved_all": True,
     }
+
+
+def test_operator_hands_city_incident_to_station(
+    api_stack: ConsoleStack, seeded: dict[str, Any], browser: BrowserSession
+) -> None:
+    (incident_id,) = api_stack.ingest(sample_data.alert_snapshot("btn-konsol-kota-01", place=None))
+    assert api_stack.incident(incident_id)["polsek"] is None
+    page = browser.new_page()
+    log_in(page, api_stack, "operator-kota")
+    row = row_of(page, incident_id)
+    expect(row).to_contain_text("Tanpa Polsek (antrean kota)")
+    row.click()
+    expect(page.locator("#audit-list")).to_be_visible()
+
+    page.click("#reassign-open")
+    page.select_option("#reassign-polsek", "ilir-timur-1")
+    page.fill("#reassign-reason", "Pelapor menelepon dari Pasar 16 Ilir.")
+    page.click("#action-reassign")
+
+    expect(page.locator("#action-feedback")).to_have_text(
+        "Kejadian dialihkan ke Polsek Ilir Timur I."
+    )
+    assert api_stack.incident(incident_id)["polsek"] == "ilir-timur-1"
+    expect(page.locator('#audit-list [data-action="reassigned"]')).to_contain_text(
+        "Pelapor menelepon dari Pasar 16 Ilir."
+    )
+    expect(row).to_contain_text("Polsek Ilir Timur I")

@@ -231,6 +231,7 @@ export function renderDetail(pane, context, id) {
       button.addEventListener("click", () => act(Action.ARRIVE, undefined, button));
       forms.push(button);
     }
+    if (available.includes(Action.RESOLVE)) forms.push(reassignForm());
     if (available.includes(Action.RESOLVE)) {
       const note = h("textarea", { id: "resolve-note", name: "note", rows: "2", maxlength: "2000" });
       const button = h("button", { type: "submit", class: "button button--big", id: "action-resolve" }, t("action.resolve"));
@@ -396,6 +397,67 @@ export function renderDetail(pane, context, id) {
     );
   }
 
+  // Hands an open incident to another station, or to the city-wide queue
+  // (POST /v1/incidents/{id}/reassign); the server decides who may.
+  function reassignForm() {
+    const select = h(
+      "select",
+      { id: "reassign-polsek", name: "polsek" },
+      h("option", { value: "" }, t("action.reassign_city")),
+      context
+        .stations()
+        .filter((station) => station.id !== incident.polsek)
+        .map((station) => h("option", { value: station.id }, station.name)),
+    );
+    const reason = h("input", { id: "reassign-reason", name: "reason", maxlength: "500", autocomplete: "off" });
+    const button = h("button", { type: "submit", class: "button", id: "action-reassign" }, t("action.reassign_submit"));
+    const form = h(
+      "form",
+      {
+        class: "action-form",
+        onsubmit: async (event) => {
+          event.preventDefault();
+          const target = select.value || null;
+          const label = button.textContent;
+          button.disabled = true;
+          button.textContent = t("action.busy");
+          try {
+            const updated = await context.api.post(`/v1/incidents/${encodeURIComponent(id)}/reassign`, {
+              polsek: target,
+              reason: reason.value.trim() || null,
+            });
+            const ownStation = context.claims().polsek;
+            if (context.role() === "polsek" && target !== ownStation) {
+              // Out of this station's scope now: back to its queue.
+              context.store.byId.delete(id);
+              context.store.notify({ kind: "load" });
+              location.hash = "#/queue";
+              return;
+            }
+            incident = { ...incident, ...updated };
+            draw();
+            showFeedback(t("action.done.reassign", { station: context.stationName(target) }), "success");
+          } catch (error) {
+            showFeedback(
+              error.status === 409 ? t("action.conflict", { message: error.message }) : t("action.error", { message: error.status === 0 ? t("error.network") : error.message }),
+              "error",
+            );
+          } finally {
+            button.disabled = false;
+            button.textContent = label;
+          }
+          await fetchFull();
+        },
+      },
+      h("label", { for: "reassign-polsek" }, t("action.reassign_to")),
+      select,
+      h("label", { for: "reassign-reason" }, t("action.reassign_reason")),
+      reason,
+      button,
+    );
+    return h("details", { class: "resolve-details reassign-details" }, h("summary", { id: "reassign-open" }, t("action.reassign")), form);
+  }
+
   // Collects the values typed into the action forms, so a redraw after a
   // state change from the stream keeps them.
   function typedValues() {
@@ -439,8 +501,9 @@ export function renderDetail(pane, context, id) {
       h("p", { class: "detail-id muted small" }, t("detail.heading", { id: incident.id })),
       h("div", { class: "detail-badges" }, confirmationBadge(incident, { large: true }), stateBadge(incident), incident.test ? h("span", { class: "chip chip--test" }, t("detail.test")) : null),
     );
-    if (drawnState !== incident.state) {
-      drawnState = incident.state;
+    const actionsKey = `${incident.state}|${incident.polsek}`;
+    if (drawnState !== actionsKey) {
+      drawnState = actionsKey;
       const typed = typedValues();
       replaceContent(actions, h("h2", { id: "actions-heading" }, t("action.heading")), h("div", { class: "action-list" }, actionForms()));
       restoreTypedValues(typed);
