@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from dispatch import incident_store as store
 from dispatch import metrics
@@ -47,6 +48,17 @@ def citizen_public(citizen: Citizen, history: FalsePress) -> CitizenPublic:
     )
 
 
+def _check_email_free(session: Session, email: str) -> None:
+    taken = session.scalars(
+        select(func.count()).select_from(User).where(User.username == email)
+    ).one()
+    if taken:
+        raise HTTPException(
+            status_code=status.HTTP_409_CONFLICT,
+            detail=f"e-mail {email!r} is already registered: log in instead",
+        )
+
+
 def _limit_registrations(context: AppContext, request: Request) -> None:
     """Raise 429 when one client address registers too many accounts in the window."""
     limiter = context.registration_limiter
@@ -71,50 +83,52 @@ def register(context: Context, request: Request, body: CitizenCreate) -> Citizen
     _limit_registrations(context, request)
     now = context.clock()
     device_id = f"app-{secrets.token_hex(8)}"
-    with context.db.write() as session:
-        taken = session.scalars(
-            select(func.count()).select_from(User).where(User.username == body.email)
-        ).one()
-        if taken:
-            raise HTTPException(
-                status_code=status.HTTP_409_CONFLICT,
-                detail=f"e-mail {body.email!r} is already registered: log in instead",
-            )
-        user = User(
-            username=body.email,
-            password_hash=hash_password(body.password),
-            role=Role.CITIZEN.value,
-            polsek=None,
-            created_at=now,
-            disabled=False,
-        )
-        session.add(user)
-        session.flush()
-        citizen = Citizen(
-            email=body.email,
-            name=body.name,
-            phone=body.phone,
-            user_id=user.id,
-            device_id=device_id,
-            created_at=now,
-        )
-        session.add(citizen)
-        session.flush()
-        session.add(
-            Device(
-                device_id=device_id,
-                kind=DeviceKind.APP.value,
-                label=f"app {body.name}"[:200],
-                citizen_id=citizen.id,
+    # Hashing (about 0.3 s) and the broker call run outside the write
+    # transaction, so they never hold the single SQLite writer.
+    password_hash = hash_password(body.password)
+    with context.db.read() as session:
+        _check_email_free(session, body.email)
+    password = context.accounts.create_device(device_id)
+    try:
+        with context.db.write() as session:
+            _check_email_free(session, body.email)
+            user = User(
+                username=body.email,
+                password_hash=password_hash,
+                role=Role.CITIZEN.value,
+                polsek=None,
                 created_at=now,
-                created_by=body.email,
+                disabled=False,
             )
-        )
-        session.flush()
-        password = context.accounts.create_device(device_id)
-        public = citizen_public(
-            citizen, store.false_press_by_citizen(session, [citizen.id])[citizen.id]
-        )
+            session.add(user)
+            session.flush()
+            citizen = Citizen(
+                email=body.email,
+                name=body.name,
+                phone=body.phone,
+                user_id=user.id,
+                device_id=device_id,
+                created_at=now,
+            )
+            session.add(citizen)
+            session.flush()
+            session.add(
+                Device(
+                    device_id=device_id,
+                    kind=DeviceKind.APP.value,
+                    citizen_id=citizen.id,
+                    created_at=now,
+                    created_by="self-registration",
+                )
+            )
+            session.flush()
+            public = citizen_public(
+                citizen, store.false_press_by_citizen(session, [citizen.id])[citizen.id]
+            )
+    except Exception:
+        # Undo the broker account of a registration that did not commit.
+        context.accounts.revoke_device(device_id)
+        raise
     log.info("citizen registered citizen_id=%s device_id=%s", public.id, device_id)
     return CitizenRegistered(
         citizen=public,
@@ -200,25 +214,37 @@ def flag(context: Context, user: CityStaff, citizen_id: int, body: FlagRequest) 
     return public
 
 
+def _purgeable(session: Session, citizen_id: int) -> Citizen:
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None or citizen.purged_at is not None:
+        raise store.NotFound(f"citizen {citizen_id} not found")
+    if citizen.flagged_at is None:
+        raise HTTPException(
+            status_code=status.HTTP_409_CONFLICT,
+            detail=f"citizen {citizen_id} is not flagged: flag it with a reason first",
+        )
+    return citizen
+
+
 @router.post("/{citizen_id}/purge", response_model=CitizenPublic)
 def purge(context: Context, user: CityStaff, citizen_id: int) -> CitizenPublic:
     """Erase a flagged account's personal data; the row stays counted, the e-mail free again."""
     now = context.clock()
+    with context.db.read() as session:
+        citizen = _purgeable(session, citizen_id)
+        device = session.get(Device, citizen.device_id) if citizen.device_id else None
+        active_device = device.device_id if device and device.revoked_at is None else None
+    # Revoke at the broker first: if that fails nothing is erased and the
+    # purge can be retried.
+    if active_device is not None:
+        context.accounts.revoke_device(active_device)
     with context.db.write() as session:
-        citizen = session.get(Citizen, citizen_id)
-        if citizen is None or citizen.purged_at is not None:
-            raise store.NotFound(f"citizen {citizen_id} not found")
-        if citizen.flagged_at is None:
-            raise HTTPException(
-                status_code=status.HTTP_409_CONFLICT,
-                detail=f"citizen {citizen_id} is not flagged: flag it with a reason first",
-            )
+        citizen = _purgeable(session, citizen_id)
         if citizen.device_id is not None:
             device = session.get(Device, citizen.device_id)
-            if device is not None and device.revoked_at is None:
-                context.accounts.revoke_device(device.device_id)
-                device.revoked_at, device.revoked_by = now, user.username
             if device is not None:
+                if device.revoked_at is None:
+                    device.revoked_at, device.revoked_by = now, user.username
                 device.label = None
         if citizen.user_id is not None:
             account = session.get(User, citizen.user_id)

@@ -72,6 +72,28 @@ def device_public(device: Device, history: FalsePress, now: Any) -> DevicePublic
     )
 
 
+def _check_not_registered(device: Device | None, device_id: str) -> None:
+    if device is not None and device.revoked_at is None:
+        raise HTTPException(
+            status_code=status.HTTP_409_CONFLICT,
+            detail=f"device {device_id!r} is already registered: revoke it first",
+        )
+
+
+def _fill_device(device: Device, body: DeviceCreate, actor: str, now: Any) -> None:
+    """Set a new or re-registered device's fields; a re-registration starts with no status."""
+    device.kind = body.kind.value
+    device.power = (body.power or Power.MAINS).value if body.kind == DeviceKind.BUTTON else None
+    device.label = body.label
+    device.lat, device.lon = body.lat, body.lon
+    device.polsek = stations.route(body.lat, body.lon)
+    device.contact_name, device.contact_phone = body.contact_name, body.contact_phone
+    device.created_at, device.created_by = now, actor
+    device.revoked_at = device.revoked_by = None
+    device.last_seen_at = device.online = device.fw = device.bat = None
+    device.rssi = device.uptime_s = device.queued = None
+
+
 @router.post("", response_model=DeviceCreated, status_code=status.HTTP_201_CREATED)
 def register_device(context: Context, user: DeviceManager, body: DeviceCreate) -> DeviceCreated:
     """Register a device and return its broker credentials (shown only this once)."""
@@ -80,36 +102,31 @@ def register_device(context: Context, user: DeviceManager, body: DeviceCreate) -
     if body.kind == DeviceKind.APP and body.power is not None:
         raise store.InvalidInput("power applies to buttons only; leave it out for kind app")
     now = context.clock()
-    with context.db.write() as session:
-        device = session.get(Device, body.device_id)
-        if device is not None and device.revoked_at is None:
-            raise HTTPException(
-                status_code=status.HTTP_409_CONFLICT,
-                detail=f"device {body.device_id!r} is already registered: revoke it first",
-            )
-        if device is None:
-            device = Device(device_id=body.device_id)
-            session.add(device)
-        device.kind = body.kind.value
-        device.power = (body.power or Power.MAINS).value if body.kind == DeviceKind.BUTTON else None
-        device.label = body.label
-        device.lat, device.lon = body.lat, body.lon
-        device.polsek = stations.route(body.lat, body.lon)
-        device.contact_name, device.contact_phone = body.contact_name, body.contact_phone
-        device.created_at, device.created_by = now, user.username
-        device.revoked_at = device.revoked_by = None
-        device.last_seen_at = device.online = device.fw = device.bat = None
-        device.rssi = device.uptime_s = device.queued = None
-        session.flush()
-        # Create the broker account last, so a database error leaves no account behind.
-        password = context.accounts.create_device(body.device_id)
-        history = store.false_press_by_device(session, [body.device_id])[body.device_id]
-        public = device_public(device, history, now)
+    with context.db.read() as session:
+        _check_not_registered(session.get(Device, body.device_id), body.device_id)
+    # The broker call runs outside the write transaction, so a slow broker
+    # never holds the single SQLite writer that alert intake needs.
+    password = context.accounts.create_device(body.device_id)
+    try:
+        with context.db.write() as session:
+            device = session.get(Device, body.device_id)
+            _check_not_registered(device, body.device_id)
+            if device is None:
+                device = Device(device_id=body.device_id)
+                session.add(device)
+            _fill_device(device, body, user.username, now)
+            session.flush()
+            history = store.false_press_by_device(session, [body.device_id])[body.device_id]
+            public = device_public(device, history, now)
+    except Exception:
+        # Undo the broker account of a registration that did not commit.
+        context.accounts.revoke_device(body.device_id)
+        raise
     log.info(
         "device registered device_id=%s kind=%s polsek=%s by=%s",
         body.device_id,
         body.kind.value,
-        device.polsek,
+        public.polsek,
         user.username,
     )
     return DeviceCreated(
@@ -178,12 +195,20 @@ def get_device(context: Context, user: DeviceViewer, device_id: str) -> DevicePu
 def revoke_device(context: Context, user: DeviceManager, device_id: str) -> DevicePublic:
     """Revoke a device: its broker account is removed and it is marked revoked."""
     now = context.clock()
+    with context.db.read() as session:
+        device = session.get(Device, device_id)
+        if device is None:
+            raise store.NotFound(f"device {device_id!r} not found")
+        already_revoked = device.revoked_at is not None
+    # The broker account goes first: if the broker fails, the device stays
+    # registered in the database and the revoke can simply be retried.
+    if not already_revoked:
+        context.accounts.revoke_device(device_id)
     with context.db.write() as session:
         device = session.get(Device, device_id)
         if device is None:
             raise store.NotFound(f"device {device_id!r} not found")
         if device.revoked_at is None:
-            context.accounts.revoke_device(device_id)
             device.revoked_at, device.revoked_by = now, user.username
         history = store.false_press_by_device(session, [device_id])[device_id]
         public = device_public(device, history, now)
