@@ -33,27 +33,22 @@ def login(context: Context, form: Annotated[OAuth2PasswordRequestForm, Depends()
         )
     with context.db.read() as session:
         user = session.scalars(select(User).where(User.username == key)).first()
-        ok = verify_password(user.password_hash if user else None, form.password)
-        if not ok or user is None or user.disabled:
-            context.limiter.record(key, context.monotonic())
-            metrics.LOGIN_FAILURES.labels(reason="bad_credentials").inc()
-            log.info("login failed username=%s", key)
-            raise HTTPException(
-                status_code=status.HTTP_401_UNAUTHORIZED,
-                detail="wrong username or password",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        context.limiter.reset(key)
-        ttl = context.settings.token_ttl_s
-        token = create_token(
-            context.signing_key,
-            user.id,
-            user.username,
-            user.role,
-            user.polsek,
-            context.clock(),
-            ttl,
+    # Verified after the session is closed: the hash takes about 0.3 s of CPU.
+    ok = verify_password(user.password_hash if user else None, form.password)
+    if not ok or user is None or user.disabled:
+        context.limiter.record(key, context.monotonic())
+        metrics.LOGIN_FAILURES.labels(reason="bad_credentials").inc()
+        log.info("login failed username=%s", key)
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail="wrong username or password",
+            headers={"WWW-Authenticate": "Bearer"},
         )
+    context.limiter.reset(key)
+    ttl = context.settings.token_ttl_s
+    token = create_token(
+        context.signing_key, user.id, user.username, user.role, user.polsek, context.clock(), ttl
+    )
     return Token(access_token=token, token_type="bearer", expires_in=ttl)
 
 
