@@ -52,7 +52,7 @@ class Ui:
         self, key: str, total: float | None, in_bytes: bool = False, **params: Any
     ) -> Iterator[Any]:
         """Show one progress bar; yield ``update(completed)``. ``total=None`` shows a spinner."""
-        columns: list[Any] = [SpinnerColumn(), TextColumn("{task.description}")]
+        columns: list[Any] = [SpinnerColumn(finished_text="✓"), TextColumn("{task.description}")]
         if total is not None:
             columns += [BarColumn(), DownloadColumn() if in_bytes else TaskProgressColumn()]
         columns.append(TimeElapsedColumn())
@@ -66,5 +66,6 @@ class Ui:
                 progress.update(task, completed=completed)
 
             yield update
-            if total is not None:
-                progress.update(task, completed=progress.tasks[0].total or total)
+            # Reached only on success: a finished task shows a tick, not a spinner.
+            final = progress.tasks[0].total or total or 1
+            progress.update(task, total=final, completed=final)
