@@ -117,6 +117,12 @@ def stream_staff(user: Annotated[Principal, Depends(current_user_or_query)]) -> 
 
 StreamStaff = Annotated[Principal, Depends(stream_staff)]
 Staff = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.OPERATOR, Role.POLSEK))]
+# Technicians may read test incidents only (checked in the route), so that
+# ampera-provision can confirm a new device's test alert.
+StaffOrTechnician = Annotated[
+    Principal,
+    Depends(require_roles(Role.ADMIN, Role.OPERATOR, Role.POLSEK, Role.TECHNICIAN)),
+]
 CityStaff = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.OPERATOR))]
 DeviceManager = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.TECHNICIAN))]
 DeviceViewer = Annotated[

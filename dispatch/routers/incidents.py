@@ -5,14 +5,14 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Body, Header, HTTPException, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy import or_, select
 
 from dispatch import incident_store as store
 from dispatch import metrics
-from dispatch.deps import Context, Principal, Staff, StreamStaff
+from dispatch.deps import Context, Principal, Staff, StaffOrTechnician, StreamStaff
 from dispatch.lifecycle import Action, State
 from dispatch.models import IncidentChange
 from dispatch.schemas import (
@@ -36,7 +36,7 @@ STREAM_BATCH = 500
 @router.get("", response_model=IncidentPage)
 def list_incidents(
     context: Context,
-    user: Staff,
+    user: StaffOrTechnician,
     response: Response,
     state: Annotated[
         list[State] | None, Query(description="Repeat to list several states.")
@@ -47,6 +47,11 @@ def list_incidents(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> IncidentPage:
     """List incidents, newest first; without a state filter every state but cancelled."""
+    if user.role == Role.TECHNICIAN and not test:
+        raise HTTPException(
+            status_code=status.HTTP_403_FORBIDDEN,
+            detail="role 'technician' may list only test incidents: add test=true",
+        )
     with context.db.read() as session:
         # Read before the page, so a stream resumed from here misses nothing.
         response.headers["X-Change-Seq"] = str(store.latest_seq(session))

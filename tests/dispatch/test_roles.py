@@ -111,6 +111,7 @@ CASES = [
     Case("GET", fixed("/v1/polsek"), ALL_USERS),
     Case("GET", fixed("/v1/auth/me"), ALL_USERS),
     Case("GET", fixed("/v1/incidents"), staff(200)),
+    Case("GET", fixed("/v1/incidents?test=true"), {**staff(200), "technician": 200}),
     Case("GET", incident_path(), staff(200, other_station=404)),
     Case("GET", incident_path("/history"), staff(200, other_station=404)),
     Case("POST", incident_path("/acknowledge"), staff(200, other_station=404)),
@@ -222,3 +223,15 @@ def test_forged_and_expired_tokens_are_401(api: Api) -> None:
     assert "expired" in response.json()["detail"]
     response = api.client.get("/v1/incidents", headers={"Authorization": "Bearer not.a.jwt"})
     assert response.status_code == 401
+
+
+def test_technician_lists_only_test_incidents(api: Api) -> None:
+    api.new_incident(loc=LOC_ILIR_TIMUR_1)
+    test_id = api.new_incident(test=True, loc=None)
+    technician = api.headers("technician")
+    response = api.client.get("/v1/incidents", params={"test": "true"}, headers=technician)
+    assert [item["id"] for item in response.json()["items"]] == [test_id]
+    forbidden = api.client.get("/v1/incidents", headers=technician)
+    assert forbidden.status_code == 403
+    assert "test=true" in forbidden.json()["detail"]
+    assert api.client.get(f"/v1/incidents/{test_id}", headers=technician).status_code == 403
