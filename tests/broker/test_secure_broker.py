@@ -261,3 +261,27 @@ def test_new_instance_on_same_directory_keeps_accounts(
         assert device.connect().value == 0
     finally:
         again.kill()
+
+
+def test_offline_gateway_gets_burst_beyond_default_queue(secure_broker: SecureBroker) -> None:
+    # Mosquitto's default max_queued_messages (1000) would drop the rest of
+    # this burst silently; the configuration must keep every message.
+    burst = 1500
+    password = DynsecAccounts(secure_broker.admin_url).create_device("btn-0001")
+    gateway = gateway_client(secure_broker, client_id="ampera-gateway-1", clean_session=False)
+    assert not gateway.subscribe("ampera/v1/dev/+/event")[0].is_failure
+    gateway.close()
+    device = device_client(secure_broker, "btn-0001", password)
+    infos = [
+        device.client.publish(device_topic("btn-0001", "event"), str(n).encode(), qos=1)
+        for n in range(burst)
+    ]
+    for info in infos:
+        info.wait_for_publish(10)
+    device.close()
+
+    returning = gateway_client(secure_broker, client_id="ampera-gateway-1", clean_session=False)
+
+    payloads = [int(payload) for _, payload in returning.collect(wait_s=10)]
+    assert len(payloads) == burst
+    assert sorted(payloads) == list(range(burst))
