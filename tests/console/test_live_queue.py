@@ -149,3 +149,21 @@ def test_stale_action_shows_conflict(console_stack: ConsoleStack, browser: Brows
     # The page reloaded the incident and now offers the next step.
     expect(page.locator("#action-dispatch")).to_be_visible()
     assert console_stack.incident(incident_id)["state"] == "acknowledged"
+
+
+def test_queue_resumes_after_dispatch_crash(
+    console_stack: ConsoleStack, browser: BrowserSession
+) -> None:
+    device_id = console_stack.register_button("btn-konsol-restart-01", "ilir-timur-1")
+    page = browser.new_page()
+    log_in(page, console_stack, "polsek-it1")
+
+    # A crash and restart of the API: the page's stream breaks and reconnects
+    # by itself, because tokens stay valid across restarts.
+    console_stack.dispatch.kill()
+    console_stack.dispatch.start()
+    console_stack.probe.publish_event(device_id, type="hold")
+
+    expect(incident_row(page, device_id)).to_be_visible(timeout=SEEN_TIMEOUT_MS)
+    expect(page.locator("#stream-status")).to_have_attribute("data-status", "live")
+    expect(page.locator(".login-page")).to_have_count(0)
