@@ -101,8 +101,7 @@ class Services:
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     """Started once for the register and setup tests; each test uses its own device ids.
 
-    Users: ``teknisi-1`` (technician) and ``admin-1`` (admin), password
-    ``DEFAULT_PASSWORD``.
+    User ``teknisi-1`` (technician), password ``DEFAULT_PASSWORD``.
     """
     root = tmp_path_factory.mktemp("provision-services")
     broker = SecureBroker(root / "broker")
@@ -117,7 +116,6 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
         dispatch.start()
         gateway.start()
         dispatch.create_user("teknisi-1", "technician")
-        dispatch.create_user("admin-1", "admin")
         yield Services(broker, dispatch, gateway)
     finally:
         gateway.terminate()

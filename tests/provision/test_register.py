@@ -15,7 +15,7 @@ from provision.register import RegisterOptions, register
 from provision.ui import Ui
 from tests.provision.conftest import Services
 from tests.support.broker import RecordingClient
-from tests.support.dispatch import DEFAULT_PASSWORD
+from tests.support.dispatch import DEFAULT_PASSWORD, bearer
 
 UI = Ui("en", quiet=True)
 
@@ -85,6 +85,13 @@ def test_mqtts_without_ca_is_refused_before_registering(services: Services, tmp_
     assert caught.value.fault is Fault.MISSING_OPTION
     assert caught.value.params["option"] == "--ca-file"
     assert client.device("btn-reg-0003") is None
+
+
+def test_technician_reads_test_incidents_only(services: Services) -> None:
+    client = technician(services.dispatch.url)
+
+    assert isinstance(client.test_incidents(), list)
+    assert client.http.get("/v1/incidents", headers=bearer(client.token)).status_code == 403
 
 
 def test_unreachable_dispatch_is_reported() -> None:

@@ -95,11 +95,8 @@ def setup_command(site: Site, images: Images, tmp_path: Path, *extra: str) -> li
         "--no-reset",
         "--dispatch-url",
         site.services.dispatch.url,
-        # NOTE: an admin account, because the dispatch API does not yet let
-        # the technician role read test incidents (docs/architecture.md
-        # specifies that access).
         "--username",
-        "admin-1",
+        "teknisi-1",
         "--device-id",
         site.device_id,
         "--label",
