@@ -25,7 +25,7 @@ from tests.console.conftest import (
     log_in,
     screenshot_path,
 )
-from tests.support.browser import BrowserSession
+from tests.support.browser import BrowserSession, new_session
 
 pytestmark = pytest.mark.browser
 
@@ -389,6 +389,42 @@ async () => {
   };
 }
 """
+
+
+TIME_CASES = """
+async () => {
+  const f = await import("./js/format.js");
+  return {
+    utc: f.formatDateTime("2026-12-04T21:13:02Z"),
+    offset: f.formatDateTime("2026-12-05T04:13:02+07:00"),
+    no_offset: f.formatDateTime("2026-12-04T21:13:02.123456"),
+    missing: f.formatDateTime(null),
+    day_start: f.wibDayStartIso("2026-12-05"),
+    skew: f.formatDurationMs(-35),
+    age: f.formatDurationMs(90500),
+    unknown: f.formatDurationMs(null),
+  };
+}
+"""
+
+
+def test_times_shown_in_wib(api_stack: ConsoleStack) -> None:
+    # A browser in another time zone (UTC-3): WIB must come from the page, and
+    # a time without an offset must be read as UTC, not as the browser's time.
+    with new_session(timezone_id="America/Sao_Paulo") as elsewhere:
+        page = elsewhere.new_page()
+        page.goto(api_stack.console_url)
+        result = page.evaluate(TIME_CASES)
+    assert elsewhere.external_requests == []
+
+    assert result["utc"] == "05 Des 2026, 04.13.02 WIB"
+    assert result["offset"] == "05 Des 2026, 04.13.02 WIB"
+    assert result["no_offset"] == "05 Des 2026, 04.13.02 WIB"
+    assert result["missing"] == "—"
+    assert result["day_start"] == "2026-12-04T17:00:00.000Z"
+    assert result["skew"] == "−35 md"
+    assert result["age"] == "90,5 dtk"
+    assert result["unknown"] == "—"
 
 
 def test_console_logic_table(api_stack: ConsoleStack, browser: BrowserSession) -> None:

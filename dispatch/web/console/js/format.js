@@ -5,9 +5,14 @@ import { locale, t } from "./i18n.js";
 
 export const TIME_ZONE = "Asia/Jakarta";
 
+// API times are UTC. A date-time without an offset is read as UTC too,
+// because JavaScript would otherwise take it as the computer's local time.
+const WITHOUT_OFFSET = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+
 export function parseTime(value) {
   if (!value) return null;
-  const date = new Date(value);
+  const text = String(value);
+  const date = new Date(WITHOUT_OFFSET.test(text) ? `${text}Z` : text);
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
