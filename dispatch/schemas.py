@@ -6,7 +6,15 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+)
 
 from dispatch.ingest_logic import GatewayOutcome
 from dispatch.lifecycle import Confirmation, Outcome, State
@@ -166,6 +174,37 @@ class ChangePublic(BaseModel):
 
 
 # --- ingest (gateway only) --------------------------------------------------
+#
+# A snapshot rejected here is parked by the gateway, so the alert would never
+# reach a person. Diagnostic fields the gateway copies from a device are
+# therefore clamped into range instead of failing validation.
+
+DIAGNOSTIC_MS_LIMIT = 2**53
+MAX_EVENTS = 1000
+
+
+def _clamper(low: float, high: float) -> BeforeValidator:
+    def clamp(value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return max(low, min(high, value))
+        return value
+
+    return BeforeValidator(clamp)
+
+
+def _keep_last_events(value: Any) -> Any:
+    if isinstance(value, list) and len(value) > MAX_EVENTS:
+        return value[-MAX_EVENTS:]
+    return value
+
+
+DiagnosticMs = Annotated[int, _clamper(-DIAGNOSTIC_MS_LIMIT, DIAGNOSTIC_MS_LIMIT)]
+
+
+class AlertLoc(Loc):
+    """A location as the device sent it; an implausible accuracy is capped, not rejected."""
+
+    acc_m: Annotated[float, _clamper(0, 1_000_000)] | None = None
 
 
 class AlertSnapshot(BaseModel):
@@ -181,14 +220,15 @@ class AlertSnapshot(BaseModel):
     first_event_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     first_event_at: UtcDatetime
     last_event_at: UtcDatetime | None = None
-    press_count: Annotated[int, Field(ge=0, le=1_000_000)] = 1
+    press_count: Annotated[int, Field(ge=0), _clamper(0, 2**31 - 1)] = 1
     cancel_after_confirm: bool = False
-    loc: Loc | None = None
-    bat: Annotated[int, Field(ge=0, le=100)] | None = None
-    age_at_arrival_ms: Annotated[int, Field(ge=-(2**53), le=2**53)] | None = None
-    clock_skew_ms: Annotated[int, Field(ge=-(2**53), le=2**53)] | None = None
+    loc: AlertLoc | None = None
+    bat: Annotated[int, _clamper(0, 100)] | None = None
+    age_at_arrival_ms: DiagnosticMs | None = None
+    clock_skew_ms: DiagnosticMs | None = None
     false_press: dict[str, Any] | None = None
-    events: Annotated[list[dict[str, Any]], Field(max_length=1000)] = []
+    # The newest events are kept when an alert has more than MAX_EVENTS.
+    events: Annotated[list[dict[str, Any]], BeforeValidator(_keep_last_events)] = []
 
 
 class AlertBatch(BaseModel):

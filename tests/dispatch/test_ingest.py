@@ -207,3 +207,24 @@ def test_unauthenticated_client_gets_json_401(sqlite_api: Api) -> None:
     response: httpx.Response = sqlite_api.client.get("/v1/ingest/changes")
     assert response.status_code == 401
     assert response.json()["detail"]
+
+
+def test_odd_device_diagnostics_never_reject_an_alert(sqlite_api: Api) -> None:
+    """The gateway parks a rejected snapshot, so device-supplied extremes are clamped."""
+    body = snapshot(
+        clock_skew_ms=-(10**20),
+        age_at_arrival_ms=10**19,
+        loc={"lat": -2.976, "lon": 104.756, "acc_m": 5e9},
+        press_count=3,
+        events=[{"id": f"e{n}", "type": "press"} for n in range(1200)],
+    )
+    response = sqlite_api.ingest(body)
+    assert response.status_code == 200, response.text
+    incident_id = response.json()["results"][0]["incident_id"]
+    incident = sqlite_api.get(f"/v1/incidents/{incident_id}").json()
+    assert incident["clock_skew_ms"] == -(2**53)
+    assert incident["age_at_arrival_ms"] == 2**53
+    assert incident["loc"]["acc_m"] == 1_000_000
+    assert len(incident["events"]) == 1000
+    assert incident["events"][-1]["id"] == "e1199"
+    assert incident["polsek"] == "ilir-timur-1"
