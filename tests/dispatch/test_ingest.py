@@ -209,7 +209,7 @@ def test_unauthenticated_client_gets_json_401(sqlite_api: Api) -> None:
     assert response.json()["detail"]
 
 
-def test_odd_device_diagnostics_never_reject_an_alert(sqlite_api: Api) -> None:
+def test_odd_device_diagnostics_never_reject_an_alert(api: Api) -> None:
     """The gateway parks a rejected snapshot, so device-supplied extremes are clamped."""
     body = snapshot(
         clock_skew_ms=-(10**20),
@@ -218,10 +218,10 @@ def test_odd_device_diagnostics_never_reject_an_alert(sqlite_api: Api) -> None:
         press_count=3,
         events=[{"id": f"e{n}", "type": "press"} for n in range(1200)],
     )
-    response = sqlite_api.ingest(body)
+    response = api.ingest(body)
     assert response.status_code == 200, response.text
     incident_id = response.json()["results"][0]["incident_id"]
-    incident = sqlite_api.get(f"/v1/incidents/{incident_id}").json()
+    incident = api.get(f"/v1/incidents/{incident_id}").json()
     assert incident["clock_skew_ms"] == -(2**53)
     assert incident["age_at_arrival_ms"] == 2**53
     assert incident["loc"]["acc_m"] == 1_000_000
