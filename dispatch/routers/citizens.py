@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 from typing import Annotated
@@ -48,6 +49,43 @@ def citizen_public(citizen: Citizen, history: FalsePress) -> CitizenPublic:
     )
 
 
+def _insert_account(
+    session: Session, body: CitizenCreate, password_hash: str, device_id: str, now: dt.datetime
+) -> Citizen:
+    """Insert the login, the citizen row and the app device of a new account."""
+    user = User(
+        username=body.email,
+        password_hash=password_hash,
+        role=Role.CITIZEN.value,
+        polsek=None,
+        created_at=now,
+        disabled=False,
+    )
+    session.add(user)
+    session.flush()
+    citizen = Citizen(
+        email=body.email,
+        name=body.name,
+        phone=body.phone,
+        user_id=user.id,
+        device_id=device_id,
+        created_at=now,
+    )
+    session.add(citizen)
+    session.flush()
+    session.add(
+        Device(
+            device_id=device_id,
+            kind=DeviceKind.APP.value,
+            citizen_id=citizen.id,
+            created_at=now,
+            created_by="self-registration",
+        )
+    )
+    session.flush()
+    return citizen
+
+
 def _check_email_free(session: Session, email: str) -> None:
     taken = session.scalars(
         select(func.count()).select_from(User).where(User.username == email)
@@ -92,36 +130,7 @@ def register(context: Context, request: Request, body: CitizenCreate) -> Citizen
     try:
         with context.db.write() as session:
             _check_email_free(session, body.email)
-            user = User(
-                username=body.email,
-                password_hash=password_hash,
-                role=Role.CITIZEN.value,
-                polsek=None,
-                created_at=now,
-                disabled=False,
-            )
-            session.add(user)
-            session.flush()
-            citizen = Citizen(
-                email=body.email,
-                name=body.name,
-                phone=body.phone,
-                user_id=user.id,
-                device_id=device_id,
-                created_at=now,
-            )
-            session.add(citizen)
-            session.flush()
-            session.add(
-                Device(
-                    device_id=device_id,
-                    kind=DeviceKind.APP.value,
-                    citizen_id=citizen.id,
-                    created_at=now,
-                    created_by="self-registration",
-                )
-            )
-            session.flush()
+            citizen = _insert_account(session, body, password_hash, device_id, now)
             public = citizen_public(
                 citizen, store.false_press_by_citizen(session, [citizen.id])[citizen.id]
             )

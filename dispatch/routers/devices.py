@@ -105,7 +105,7 @@ def register_device(context: Context, user: DeviceManager, body: DeviceCreate) -
     with context.db.read() as session:
         _check_not_registered(session.get(Device, body.device_id), body.device_id)
     # The broker call runs outside the write transaction, so a slow broker
-    # never holds the single SQLite writer that alert intake needs.
+    # never blocks the single SQLite writer that alert intake needs.
     password = context.accounts.create_device(body.device_id)
     try:
         with context.db.write() as session:
