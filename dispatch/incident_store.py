@@ -34,6 +34,8 @@ from dispatch.schemas import (
 )
 
 GATEWAY_ACTOR = "gateway"
+# The ``polsek`` filter value that selects incidents routed to no station.
+CITY_WIDE_QUEUE = "none"
 
 
 def new_id(prefix: str) -> str:
@@ -437,7 +439,9 @@ def list_incidents(
         query = query.where(Incident.state != State.CANCELLED)
     if not scope.city_wide:
         query = query.where(Incident.polsek == scope.polsek)
-    if polsek is not None:
+    if polsek == CITY_WIDE_QUEUE:
+        query = query.where(Incident.polsek.is_(None))
+    elif polsek is not None:
         query = query.where(Incident.polsek == polsek)
     if cursor is not None:
         at, incident_id = decode_cursor(cursor)

@@ -41,7 +41,10 @@ def list_incidents(
     state: Annotated[
         list[State] | None, Query(description="Repeat to list several states.")
     ] = None,
-    polsek: Annotated[str | None, Query(max_length=64)] = None,
+    polsek: Annotated[
+        str | None,
+        Query(max_length=64, description="Station id, or 'none' for the city-wide queue."),
+    ] = None,
     test: bool = False,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

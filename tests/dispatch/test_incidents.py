@@ -173,6 +173,9 @@ def test_list_filters_and_defaults(api: Api) -> None:
     assert api.get("/v1/incidents", params={"state": "bogus"}).status_code == 422
     plaju = api.get("/v1/incidents", params={"polsek": "plaju"}).json()["items"]
     assert plaju == []
+    nowhere = api.new_incident(loc=None)
+    city = api.get("/v1/incidents", params={"polsek": "none"}).json()["items"]
+    assert [i["id"] for i in city] == [nowhere]
 
 
 def test_list_is_newest_first_with_cursor_pages(api: Api) -> None:
