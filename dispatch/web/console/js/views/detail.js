@@ -231,7 +231,6 @@ export function renderDetail(pane, context, id) {
       button.addEventListener("click", () => act(Action.ARRIVE, undefined, button));
       forms.push(button);
     }
-    if (available.includes(Action.RESOLVE)) forms.push(reassignForm());
     if (available.includes(Action.RESOLVE)) {
       const note = h("textarea", { id: "resolve-note", name: "note", rows: "2", maxlength: "2000" });
       const button = h("button", { type: "submit", class: "button button--big", id: "action-resolve" }, t("action.resolve"));
@@ -263,6 +262,8 @@ export function renderDetail(pane, context, id) {
         button,
       );
       forms.push(h("details", { class: "resolve-details", open: available.length === 1 }, h("summary", { id: "resolve-open" }, t("action.resolve")), form));
+      // Every open state may also be handed to another station.
+      forms.push(reassignForm());
     }
     return forms;
   }
