@@ -91,6 +91,26 @@ def test_login_errors_in_indonesian(
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
+def test_logout_and_expired_session(api_stack: ConsoleStack, browser: BrowserSession) -> None:
+    page = browser.new_page()
+    log_in(page, api_stack, "polsek-it1")
+    assert page.evaluate("sessionStorage.getItem('ampera.console.token')")
+
+    # A token the server no longer accepts sends the person back to the login.
+    page.evaluate("sessionStorage.setItem('ampera.console.token', 'x.eyJyb2xlIjoicG9sc2VrIn0.y')")
+    page.click("#tab-complaints")
+    expect(page.locator("#login-error")).to_have_text(
+        "Sesi Anda sudah berakhir. Silakan masuk lagi."
+    )
+    assert page.evaluate("sessionStorage.length") == 0
+
+    log_in(page, api_stack, "polsek-it1")
+    page.click("#logout")
+    expect(page.locator("#login-heading")).to_be_visible()
+    expect(page.locator("#login-error")).to_be_hidden()
+    assert page.evaluate("sessionStorage.length") == 0
+
+
 def test_queue_tells_confirmation_apart(
     api_stack: ConsoleStack, seeded: dict[str, Any], browser: BrowserSession, tmp_path: Path
 ) -> None:
@@ -250,6 +270,15 @@ def test_stats_match_api(
     expect(page.locator(".bar-chart rect.chart-bar")).to_have_count(3 * len(stats["by_polsek"]))
     assert_translated(page)
     page.screenshot(path=screenshot_path(tmp_path, "stats"), full_page=True)
+
+    with page.expect_download() as download_info:
+        page.click("#stats-csv")
+    download = download_info.value
+    assert download.suggested_filename.startswith("ampera-statistik-")
+    csv_text = Path(download.path()).read_bytes().decode("utf-8")
+    expected = api_stack.client("operator-kota").get("/v1/stats.csv").text
+    assert csv_text == expected
+    assert csv_text.splitlines()[-1].startswith(f"total,,{stats['panic_presses']},")
 
     # A range that ends before the data began shows zeros.
     page.fill("#stats-from", "2020-01-01")

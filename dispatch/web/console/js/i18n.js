@@ -209,6 +209,7 @@ const MESSAGES = {
     "stats.station": "Polsek",
     "stats.empty": "Belum ada data pada rentang ini.",
     "stats.note": "Peringatan uji tidak dihitung. Waktu memakai WIB.",
+    "stats.csv": "Unduh CSV",
 
     "settings.heading": "Pengaturan",
     "settings.sound": "Suara peringatan",
@@ -473,6 +474,7 @@ const MESSAGES = {
     "stats.station": "Polsek",
     "stats.empty": "No data in this range yet.",
     "stats.note": "Test alerts are not counted. Times are in WIB.",
+    "stats.csv": "Download CSV",
 
     "settings.heading": "Settings",
     "settings.sound": "Alert sound",

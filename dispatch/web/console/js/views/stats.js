@@ -5,7 +5,7 @@ import { h, replaceContent } from "../dom.js";
 import { barChart } from "../chart.js";
 import { addDays, formatNumber, wibDayStartIso, wibToday } from "../format.js";
 import { t } from "../i18n.js";
-import { loadInto } from "./common.js";
+import { errorText, loadInto } from "./common.js";
 
 const COUNTERS = ["panic_presses", "confirmed", "unconfirmed", "mis_presses", "followed_up", "complaints"];
 const CHART_SERIES = [
@@ -68,6 +68,7 @@ export function renderStats(main, context) {
     h("label", { for: "stats-to" }, t("stats.to")),
     toInput,
     h("button", { type: "submit", class: "button" }, t("stats.apply")),
+    h("button", { type: "button", class: "button", id: "stats-csv", onclick: () => downloadCsv() }, t("stats.csv")),
   );
 
   replaceContent(
@@ -136,12 +137,34 @@ export function renderStats(main, context) {
     replaceContent(body, cards, chartSection, table);
   }
 
-  function load() {
-    const query = {
+  function rangeQuery() {
+    return {
       from: fromInput.value ? wibDayStartIso(fromInput.value) : null,
       to: toInput.value ? wibDayStartIso(addDays(toInput.value, 1)) : null,
     };
-    loadInto(body, () => context.api.get("/v1/stats", query), draw);
+  }
+
+  function load() {
+    loadInto(body, () => context.api.get("/v1/stats", rangeQuery()), draw);
+  }
+
+  // The CSV needs the bearer token, so a plain link cannot fetch it: the page
+  // fetches the text and hands it to the browser as a file.
+  async function downloadCsv() {
+    let text;
+    try {
+      text = await context.api.request("GET", "/v1/stats.csv", { query: rangeQuery() });
+    } catch (error) {
+      replaceContent(body, h("p", { class: "form-error", role: "alert" }, errorText(error)));
+      return;
+    }
+    const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+    const name = `ampera-statistik-${fromInput.value || "awal"}-${toInput.value || wibToday(context.now())}.csv`;
+    const link = h("a", { href: url, download: name, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
   load();
