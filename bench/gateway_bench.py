@@ -380,7 +380,7 @@ Machine: {os.cpu_count()} cores, {_cpu_model()}; load average {load[0]:.1f} when
 run started (other work on the machine shares the cores and the disk).
 Command: `make bench` (module `bench/gateway_bench.py`). Mosquitto runs with
 `broker/dev/mosquitto.conf.in` (`max_inflight_messages 100`), the dispatch API
-on SQLite, and the gateway with its defaults (group commit of up to 50 events
+on SQLite, and the gateway with its defaults (group commit of up to 90 events
 or 2 ms, SQLite WAL with `synchronous=FULL`), all on this machine.
 
 | measurement | result |
