@@ -268,6 +268,11 @@ def test_stats_match_api(
     expect(row.nth(4)).to_have_text(str(station["followed_up"]))
     # One bar per station and series (presses, followed up, mis-presses).
     expect(page.locator(".bar-chart rect.chart-bar")).to_have_count(3 * len(stats["by_polsek"]))
+    # The daily columns add up to the same number of presses.
+    presses = page.locator('.column-chart rect[data-series="panic_presses"] title')
+    expect(presses.first).to_be_attached()
+    per_day = [int(text.rsplit(" ", 1)[1]) for text in presses.all_text_contents()]
+    assert sum(per_day) == stats["panic_presses"]
     assert_translated(page)
     page.screenshot(path=screenshot_path(tmp_path, "stats"), full_page=True)
 

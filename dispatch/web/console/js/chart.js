@@ -47,3 +47,49 @@ export function barChart({ groups, series, title, width = 720 }) {
     ...children,
   );
 }
+
+// A column chart over time: one group of columns per day, one column per
+// series, with a day label under every `labelEvery`-th group. The values
+// are in each column's tooltip and in the table the caller shows beside it.
+// days: [{label, values: {seriesKey: number}}]; series as for barChart.
+export function columnChart({ days, series, title, width = 720, labelEvery = 1 }) {
+  const chartWidth = Math.round(Math.max(320, Math.min(1000, width)));
+  const height = 190;
+  const left = 34;
+  const bottom = 28;
+  const plotHeight = height - bottom - 10;
+  const max = Math.max(1, ...days.flatMap((day) => series.map((item) => day.values[item.key] || 0)));
+  const groupWidth = (chartWidth - left - 4) / Math.max(1, days.length);
+  const columnWidth = Math.max(1, (groupWidth * 0.8) / series.length);
+
+  const children = [svg("title", {}, title)];
+  for (const fraction of [0, 0.5, 1]) {
+    const y = 10 + plotHeight * (1 - fraction);
+    children.push(
+      svg("line", { x1: left, x2: chartWidth, y1: y, y2: y, class: "chart-grid" }),
+      svg("text", { x: left - 6, y, class: "chart-value", "text-anchor": "end", "dominant-baseline": "middle" }, String(Math.round(max * fraction))),
+    );
+  }
+  days.forEach((day, index) => {
+    const x0 = left + index * groupWidth + groupWidth * 0.1;
+    series.forEach((item, position) => {
+      const value = day.values[item.key] || 0;
+      const columnHeight = (value / max) * plotHeight;
+      children.push(
+        svg(
+          "rect",
+          { x: x0 + position * columnWidth, y: 10 + plotHeight - columnHeight, width: columnWidth, height: columnHeight, class: `chart-bar ${item.className}`, "data-series": item.key },
+          svg("title", {}, `${day.label}: ${item.label} ${value}`),
+        ),
+      );
+    });
+    if (index % labelEvery === 0) {
+      children.push(svg("text", { x: x0 + (columnWidth * series.length) / 2, y: height - 8, class: "chart-value", "text-anchor": "middle" }, day.label));
+    }
+  });
+  return svg(
+    "svg",
+    { viewBox: `0 0 ${chartWidth} ${height}`, class: "column-chart", role: "img", "aria-label": title, preserveAspectRatio: "xMinYMin meet" },
+    ...children,
+  );
+}

@@ -210,6 +210,8 @@ const MESSAGES = {
     "stats.empty": "Belum ada data pada rentang ini.",
     "stats.note": "Peringatan uji tidak dihitung. Waktu memakai WIB.",
     "stats.csv": "Unduh CSV",
+    "stats.daily": "Per hari (WIB)",
+    "stats.daily_label": "Grafik kolom tekanan tombol panik dan yang ditindaklanjuti per hari",
 
     "settings.heading": "Pengaturan",
     "settings.sound": "Suara peringatan",
@@ -475,6 +477,8 @@ const MESSAGES = {
     "stats.empty": "No data in this range yet.",
     "stats.note": "Test alerts are not counted. Times are in WIB.",
     "stats.csv": "Download CSV",
+    "stats.daily": "Per day (WIB)",
+    "stats.daily_label": "Column chart of panic presses and follow-ups per day",
 
     "settings.heading": "Settings",
     "settings.sound": "Alert sound",

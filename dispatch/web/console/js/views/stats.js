@@ -2,12 +2,33 @@
 // a bar chart and a table. Dates are WIB calendar days.
 
 import { h, replaceContent } from "../dom.js";
-import { barChart } from "../chart.js";
-import { addDays, formatNumber, wibDayStartIso, wibToday } from "../format.js";
+import { barChart, columnChart } from "../chart.js";
+import { addDays, formatDay, formatNumber, wibDayStartIso, wibToday } from "../format.js";
 import { t } from "../i18n.js";
 import { errorText, loadInto } from "./common.js";
 
 const COUNTERS = ["panic_presses", "confirmed", "unconfirmed", "mis_presses", "followed_up", "complaints"];
+const DAILY_SERIES = [
+  { key: "panic_presses", className: "chart-bar--presses" },
+  { key: "followed_up", className: "chart-bar--followed" },
+];
+// Longest run of days drawn as columns; longer ranges show only the totals.
+const MAX_CHART_DAYS = 62;
+
+// Every WIB day from the first to the last (inclusive), with zero counters
+// for the days the API left out because nothing happened.
+export function fillDays(days, firstDay, lastDay) {
+  const byDate = new Map(days.map((day) => [day.date, day]));
+  const first = firstDay || days[0]?.date;
+  const last = lastDay || days[days.length - 1]?.date;
+  if (!first || !last) return [];
+  const filled = [];
+  for (let day = first; day <= last && filled.length <= MAX_CHART_DAYS; day = addDays(day, 1)) {
+    filled.push(byDate.get(day) || { date: day });
+  }
+  return filled;
+}
+
 const CHART_SERIES = [
   { key: "panic_presses", className: "chart-bar--presses" },
   { key: "followed_up", className: "chart-bar--followed" },
@@ -134,7 +155,37 @@ export function renderStats(main, context) {
           ),
         )
       : null;
-    replaceContent(body, cards, chartSection, table);
+    const daily = h("section", { class: "chart-section", id: "daily-section", "aria-labelledby": "daily-heading", hidden: true });
+    replaceContent(body, cards, daily, chartSection, table);
+    drawDaily(daily);
+  }
+
+  async function drawDaily(section) {
+    let result;
+    try {
+      result = await context.api.get("/v1/stats/daily", rangeQuery());
+    } catch (error) {
+      console.warn("daily statistics unavailable:", error.message);
+      return;
+    }
+    const lastDay = toInput.value || (fromInput.value ? wibToday(context.now()) : null);
+    const days = fillDays(result.days || [], fromInput.value || null, lastDay);
+    if (days.length === 0 || days.length > MAX_CHART_DAYS) return;
+    const series = DAILY_SERIES.map((item) => ({ ...item, label: t(`stats.${item.key}`) }));
+    const chart = columnChart({
+      days: days.map((day) => ({ label: formatDay(`${day.date}T12:00:00+07:00`), values: day })),
+      series,
+      title: t("stats.daily_label"),
+      width: body.clientWidth,
+      labelEvery: Math.ceil(days.length / 10),
+    });
+    replaceContent(
+      section,
+      h("h2", { id: "daily-heading" }, t("stats.daily")),
+      h("ul", { class: "chart-legend" }, series.map((item) => h("li", {}, h("span", { class: `legend-box ${item.className}`, "aria-hidden": "true" }), item.label))),
+      h("div", { class: "chart-scroll" }, chart),
+    );
+    section.hidden = false;
   }
 
   function rangeQuery() {
