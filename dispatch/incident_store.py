@@ -377,7 +377,9 @@ def _apply_one(
         action = Action.UPDATED
         if plan.decision == IngestDecision.REOPENED:
             action = Action.REOPENED
+            # The earlier resolution stays in the audit trail.
             incident.outcome = None
+            incident.resolution_note = None
             incident.resolved_at = None
         append_change(
             session,

@@ -69,12 +69,13 @@ def test_later_version_upgrades_confirmation_only_upwards(api: Api) -> None:
 def test_new_press_reopens_resolved_incident(api: Api) -> None:
     v1 = snapshot(version=1, outcome="confirmed", press_count=1)
     incident_id = api.new_incident(**v1)
-    api.act(incident_id, "resolve", body={"outcome": "false_alarm"})
+    api.act(incident_id, "resolve", body={"outcome": "false_alarm", "note": "tidak ada orang"})
     result = api.ingest(dict(v1, version=2, press_count=2)).json()["results"][0]
     assert result["state"] == "confirmed"
     incident = api.get(f"/v1/incidents/{incident_id}").json()
     assert incident["state"] == "confirmed"
     assert incident["outcome"] is None
+    assert incident["resolution_note"] is None
     history = api.get(f"/v1/incidents/{incident_id}/history").json()
     assert [h["action"] for h in history] == ["created", "resolved", "reopened"]
     assert history[-1]["actor"] == "gateway"
