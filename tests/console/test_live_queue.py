@@ -64,6 +64,12 @@ def test_press_appears_and_is_resolved(
     assert dispatched["state"] == "dispatched"
     assert dispatched["unit"] == "Patroli 2"
 
+    page.click("#change-unit-open")
+    page.fill("#change-unit", "Patroli 3")
+    page.click("#action-change-unit")
+    expect(page.locator("#action-feedback")).to_have_text("Unit diganti menjadi Patroli 3.")
+    assert console_stack.incident(incident_id)["unit"] == "Patroli 3"
+
     page.click("#action-arrive")
     expect(page.locator("#action-feedback")).to_have_text("Unit tercatat tiba di lokasi.")
     assert console_stack.incident(incident_id)["state"] == "on_scene"

@@ -231,6 +231,7 @@ export function renderDetail(pane, context, id) {
       button.addEventListener("click", () => act(Action.ARRIVE, undefined, button));
       forms.push(button);
     }
+    if (["dispatched", "on_scene"].includes(incident.state)) forms.push(unitForm());
     if (available.includes(Action.RESOLVE)) {
       const note = h("textarea", { id: "resolve-note", name: "note", rows: "2", maxlength: "2000" });
       const button = h("button", { type: "submit", class: "button button--big", id: "action-resolve" }, t("action.resolve"));
@@ -398,6 +399,46 @@ export function renderDetail(pane, context, id) {
     );
   }
 
+  // Replaces the unit of a dispatched or on-scene incident
+  // (POST /v1/incidents/{id}/unit), for example when another patrol takes over.
+  function unitForm() {
+    const unit = h("input", { id: "change-unit", name: "unit", maxlength: "100", autocomplete: "off", value: incident.unit || "" });
+    const button = h("button", { type: "submit", class: "button", id: "action-change-unit" }, t("action.change_unit_submit"));
+    const form = h(
+      "form",
+      {
+        class: "action-form",
+        onsubmit: async (event) => {
+          event.preventDefault();
+          const value = unit.value.trim();
+          if (!value) {
+            showFeedback(t("action.unit_missing"), "error");
+            unit.focus();
+            return;
+          }
+          button.disabled = true;
+          try {
+            const updated = await context.api.post(`/v1/incidents/${encodeURIComponent(id)}/unit`, { unit: value });
+            incident = { ...incident, ...updated };
+            showFeedback(t("action.done.unit", { unit: value }), "success");
+          } catch (error) {
+            showFeedback(
+              error.status === 409 ? t("action.conflict", { message: error.message }) : t("action.error", { message: error.status === 0 ? t("error.network") : error.message }),
+              "error",
+            );
+          } finally {
+            button.disabled = false;
+          }
+          await fetchFull();
+        },
+      },
+      h("label", { for: "change-unit" }, t("action.unit")),
+      unit,
+      button,
+    );
+    return h("details", { class: "resolve-details" }, h("summary", { id: "change-unit-open" }, t("action.change_unit")), form);
+  }
+
   // Hands an open incident to another station, or to the city-wide queue
   // (POST /v1/incidents/{id}/reassign); the server decides who may.
   function reassignForm() {
@@ -466,7 +507,7 @@ export function renderDetail(pane, context, id) {
       unit: actions.querySelector("#dispatch-unit")?.value,
       note: actions.querySelector("#resolve-note")?.value,
       outcome: actions.querySelector("input[name=outcome]:checked")?.value,
-      resolveOpen: actions.querySelector(".resolve-details")?.open,
+      resolveOpen: actions.querySelector("#resolve-open")?.parentElement.open,
     };
   }
 
@@ -477,7 +518,7 @@ export function renderDetail(pane, context, id) {
     if (note && typed.note) note.value = typed.note;
     const outcome = typed.outcome && actions.querySelector(`#outcome-${typed.outcome}`);
     if (outcome) outcome.checked = true;
-    const details = actions.querySelector(".resolve-details");
+    const details = actions.querySelector("#resolve-open")?.parentElement;
     if (details && typed.resolveOpen) details.open = true;
   }
 
