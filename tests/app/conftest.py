@@ -21,12 +21,11 @@ import pytest
 
 from broker.secure import SecureBroker
 from tests.support.browser import (
-    CHROMIUM_ARGS,
-    CHROMIUM_PATH,
     DEFAULT_TIMEOUT_MS,
     BrowserSession,
     is_external,
     require_chromium,
+    shared_chromium,
 )
 from tests.support.dispatch import DispatchServer
 from tests.support.gateway import GatewayProcess
@@ -130,19 +129,14 @@ def app_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppStack]:
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """One headless Chromium for the app tests; each test gets a fresh context in it."""
-    require_chromium()
-    from playwright.sync_api import sync_playwright
+def chromium() -> Any:
+    """The process's one headless Chromium; each test gets a fresh context in it.
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM_PATH), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    Playwright's sync API allows one driver per thread, so the app tests share
+    the driver and browser of ``tests.support.browser`` with the console tests.
+    """
+    require_chromium()
+    return shared_chromium()
 
 
 @pytest.fixture
@@ -226,9 +220,16 @@ def wait_phase(page: Any, phase: str, timeout_ms: float = 20_000) -> None:
 
 
 def screenshot(page: Any, name: str) -> None:
-    """Save ``docs/screenshots/app-{name}.png`` for the user guide."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"app-{name}.png"))
+    """Take a screenshot of the screen; keep it as ``docs/screenshots/app-{name}.png``.
+
+    The page is always rendered to an image, so a broken screen still fails the
+    test, but the checked-in files are only replaced with AMPERA_SCREENSHOTS=1
+    (as for the console): a plain test run leaves the work tree clean.
+    """
+    image = page.screenshot()
+    if os.environ.get("AMPERA_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        (SCREENSHOTS / f"app-{name}.png").write_bytes(image)
 
 
 def status_text(page: Any) -> str:
