@@ -342,3 +342,43 @@ def test_change_feed_poller_misses_nothing_under_load(live_server: DispatchServe
     expected = [change["seq"] for change in full["changes"]]
     assert len(expected) == 40
     assert polled == expected
+
+
+def test_audit_log_rejects_update_and_delete(database_url: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    dbmod.upgrade(database_url)
+    database = dbmod.Database(database_url)
+    try:
+        with database.write() as session:
+            session.execute(
+                text(
+                    "INSERT INTO incidents (id, alert_id, alert_version, row_version, device_id, "
+                    "registered, source, test, state, confirmation, press_count, "
+                    "cancel_after_confirm, first_event_id, first_event_at, events, created_at, "
+                    "updated_at) VALUES ('inc_1', 'a1', 1, 1, 'btn-1', false, 'button', false, "
+                    "'confirmed', 'confirmed', 1, false, 'e1', :at, '[]', :at, :at)"
+                ),
+                {"at": "2026-12-04 00:00:00"},
+            )
+            session.execute(
+                text(
+                    "INSERT INTO incident_changes (incident_id, at, actor, action, to_state, "
+                    "state_changed, test, snapshot) VALUES ('inc_1', :at, 'gateway', 'created', "
+                    "'confirmed', true, false, '{}')"
+                ),
+                {"at": "2026-12-04 00:00:00"},
+            )
+        for statement in (
+            "UPDATE incident_changes SET actor = 'someone else'",
+            "DELETE FROM incident_changes",
+        ):
+            with pytest.raises(DatabaseError, match="append-only"):
+                with database.write() as session:
+                    session.execute(text(statement))
+        with database.read() as session:
+            actors = session.execute(text("SELECT actor FROM incident_changes")).scalars().all()
+        assert actors == ["gateway"]
+    finally:
+        database.dispose()
