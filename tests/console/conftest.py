@@ -129,7 +129,7 @@ def console_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleS
             mqtt_url=broker.url,
             dispatch_url=stack.dispatch.url,
             token=stack.dispatch.gateway_token,
-            confirm_window_s=3.0,
+            confirm_window_s=1.0,
         )
         stack.gateway.start()
         stack.probe = MqttProbe(broker.url)

@@ -173,3 +173,31 @@ def test_queue_resumes_after_dispatch_crash(
     expect(incident_row(page, device_id)).to_be_visible(timeout=SEEN_TIMEOUT_MS)
     expect(page.locator("#stream-status")).to_have_attribute("data-status", "live")
     expect(page.locator(".login-page")).to_have_count(0)
+
+
+def test_unconfirmed_press_upgrades_live(
+    console_stack: ConsoleStack, browser: BrowserSession
+) -> None:
+    device_id = console_stack.register_button("btn-konsol-upgrade-01", "ilir-timur-1")
+    page = browser.new_page()
+    log_in(page, console_stack, "polsek-it1")
+
+    # A single press that nobody cancels becomes unconfirmed when the window ends.
+    console_stack.probe.publish_event(device_id, type="press", seq=1)
+    row = incident_row(page, device_id)
+    expect(row).to_have_attribute("data-confirmation", "unconfirmed", timeout=SEEN_TIMEOUT_MS)
+    expect(row.locator(".badge")).to_have_text("?Belum terkonfirmasi")
+    incident_id = row.get_attribute("data-incident-id")
+    banner = page.locator(f'.incident-alert[data-incident-id="{incident_id}"]')
+    expect(banner).to_contain_text("DARURAT BARU")
+    beeps_before = int(page.evaluate("document.documentElement.dataset.beeps || '0'"))
+
+    # A hold from the same device attaches to the open incident and confirms it.
+    console_stack.probe.publish_event(device_id, type="hold", seq=2)
+    expect(row).to_have_attribute("data-confirmation", "confirmed", timeout=SEEN_TIMEOUT_MS)
+    expect(banner).to_contain_text("KINI TERKONFIRMASI")
+    assert int(page.evaluate("document.documentElement.dataset.beeps")) > beeps_before
+    expect(incident_row(page, device_id)).to_have_count(1)
+    incident = console_stack.incident(incident_id)
+    assert incident["confirmation"] == "confirmed"
+    assert incident["press_count"] == 2
