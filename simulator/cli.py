@@ -31,6 +31,16 @@ def env_float(name: str, default: float) -> float:
         raise SystemExit(f"ampera-sim: error: {name}={value!r} is not a number") from None
 
 
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"invalid count {value}: must be 0 or more")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ampera-sim",
@@ -152,6 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--free-ports",
         action="store_true",
         help="pick free ports instead of the defaults 1883, 8000 and 9189 (for tests)",
+    )
+    demo.add_argument(
+        "--station-accounts",
+        type=non_negative_int,
+        default=None,
+        metavar="N",
+        help="create Polsek accounts for the first N stations only (default: every station); "
+        "each account costs about 0.2 s of password hashing",
     )
     demo.add_argument(
         "--state-dir",

@@ -86,6 +86,8 @@ class Demo:
     free_ports: bool = False
     # The month's devices, kept online while the services run.
     fleet: Fleet | None = None
+    # Polsek accounts to create, for the first stations; None creates one for each.
+    station_accounts: int | None = None
 
     # -- start ------------------------------------------------------------
 
@@ -98,7 +100,7 @@ class Demo:
         self.out(text("state_dir", self.lang, path=self.state_dir))
 
         database_url = f"sqlite:///{(self.state_dir / 'dispatch.db').resolve()}"
-        self.logins = plan_logins(station_ids())
+        self.logins = plan_logins(station_ids()[: self.station_accounts])
         migrate(database_url)
         with ThreadPoolExecutor(1) as pool:
             # Hashing the passwords takes seconds; it overlaps the services' start.
@@ -326,7 +328,14 @@ def run_demo(args: argparse.Namespace, out: Callable[[str], None]) -> int:
         out(text("demo_busy", lang, pid=busy, path=args.state_dir))
         return 1
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    demo = Demo(Path(args.state_dir), args.window, out, lang, free_ports=args.free_ports)
+    demo = Demo(
+        Path(args.state_dir),
+        args.window,
+        out,
+        lang,
+        free_ports=args.free_ports,
+        station_accounts=args.station_accounts,
+    )
     code = 0
     try:
         demo.start()

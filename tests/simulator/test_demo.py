@@ -123,7 +123,9 @@ def demo_runs():
 
 
 def test_demo_summary_matches_api(tmp_path, demo_runs):
-    run = DemoRun(tmp_path, "--scale", "0.1", "--replay-s", "3", once=False)
+    run = DemoRun(
+        tmp_path, "--scale", "0.1", "--replay-s", "3", "--station-accounts", "3", once=False
+    )
     demo_runs.append(run)
     run.wait_for_line(r"Press Ctrl-C to stop")
     output = run.output
@@ -154,6 +156,7 @@ def test_demo_summary_matches_api(tmp_path, demo_runs):
         row = printed_row(output, stations[station_id])
         assert row == {name: figures[name] for name in COLUMNS}, station_id
     assert "The API's figures match what the scenario sent." in output
+    assert len(re.findall(r"^  polsek-\S+ +\S+ +polsek \(", output, re.MULTILINE)) == 3
     assert "Demo confirm window: 2 s (AMPERA_CONFIRM_WINDOW_S" in output
 
     second = subprocess.run(
@@ -173,7 +176,9 @@ def test_demo_summary_matches_api(tmp_path, demo_runs):
 
 
 def test_demo_once_exits_after_summary(tmp_path, demo_runs):
-    run = DemoRun(tmp_path, "--scale", "0.05", "--replay-s", "2", once=True)
+    run = DemoRun(
+        tmp_path, "--scale", "0.05", "--replay-s", "2", "--station-accounts", "0", once=True
+    )
     demo_runs.append(run)
 
     assert run.wait() == 0, run.output
@@ -192,7 +197,7 @@ def test_demo_once_exits_after_summary(tmp_path, demo_runs):
 def test_demo_reports_failed_service(tmp_path, demo_runs):
     # An invalid setting that only the dispatch service reads makes it exit
     # while starting. The demo must name it, show its log and stop the rest.
-    run = DemoRun(tmp_path, once=True, env={"AMPERA_TOKEN_TTL_S": "1"})
+    run = DemoRun(tmp_path, "--station-accounts", "0", once=True, env={"AMPERA_TOKEN_TTL_S": "1"})
     demo_runs.append(run)
 
     assert run.wait() == 1, run.output
