@@ -49,8 +49,8 @@ export function barChart({ groups, series, title, width = 720 }) {
 }
 
 // A column chart over time: one group of columns per day, one column per
-// series, with a day label under every `labelEvery`-th group. The values
-// are in each column's tooltip and in the table the caller shows beside it.
+// series, with a day label under every `labelEvery`-th group. Each column's
+// value is in its tooltip.
 // days: [{label, values: {seriesKey: number}}]; series as for barChart.
 export function columnChart({ days, series, title, width = 720, labelEvery = 1 }) {
   const chartWidth = Math.round(Math.max(320, Math.min(1000, width)));

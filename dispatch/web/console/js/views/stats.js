@@ -1,5 +1,6 @@
 // Statistics (GET /v1/stats?from&to), overall and per station, as figures,
-// a bar chart and a table. Dates are WIB calendar days.
+// a daily column chart (GET /v1/stats/daily), a bar chart and a table.
+// Dates are WIB calendar days.
 
 import { h, replaceContent } from "../dom.js";
 import { barChart, columnChart } from "../chart.js";
@@ -12,7 +13,7 @@ const DAILY_SERIES = [
   { key: "panic_presses", className: "chart-bar--presses" },
   { key: "followed_up", className: "chart-bar--followed" },
 ];
-// Longest run of days drawn as columns; longer ranges show only the totals.
+// Maximum number of days drawn as columns. Longer ranges show only the totals.
 const MAX_CHART_DAYS = 62;
 
 // Every WIB day from the first to the last (inclusive), with zero counters
