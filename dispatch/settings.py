@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -48,6 +48,16 @@ class Settings(BaseSettings):
     stream_poll_s: float = Field(default=0.5, gt=0)
     web_dir: Path = PACKAGE_DIR / "web"
     log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgres:")):
+            scheme = value.split(":", 1)[0]
+            raise ValueError(
+                f"unsupported database {scheme!r}: use sqlite:///PATH or postgresql://USER@HOST/DB"
+            )
+        return value
 
     def state_dir(self) -> Path:
         """Return the directory for the generated signing key."""
