@@ -27,6 +27,11 @@ DEFAULT_METRICS_PORT = 9189
 # In a drain bounded by fsync, 90 gave about 1.5 times the rate of 50.
 DEFAULT_BATCH_MAX = 90
 DEFAULT_BATCH_WAIT_MS = 2.0
+# Renewing the subscriptions makes the broker replay its retained messages,
+# so an event first seen live is seen with the retain flag, and remembered for
+# good, well within the 48 h that seen ids are kept.
+DEFAULT_RESUBSCRIBE_S = 12 * 3600.0
+MAX_RESUBSCRIBE_S = 36 * 3600.0
 # Sent in demo mode when no token is set; the demo must start the dispatch API
 # with the same AMPERA_GATEWAY_TOKEN.
 DEMO_TOKEN = "ampera-demo-gateway-token"
@@ -64,6 +69,7 @@ class Config:
     batch_wait_ms: float
     changes_poll_s: float
     status_interval_s: float
+    resubscribe_s: float
     demo: bool
     log_level: str
 
@@ -124,6 +130,13 @@ OPTIONS: list[tuple[str, str, str]] = [
         "--status-interval-s",
         "AMPERA_GATEWAY_STATUS_INTERVAL_S",
         "seconds between posts of coalesced device status (default 5)",
+    ),
+    (
+        "--resubscribe-s",
+        "AMPERA_GATEWAY_RESUBSCRIBE_S",
+        f"seconds between renewals of the subscriptions, which make the broker replay "
+        f"retained events (default {DEFAULT_RESUBSCRIBE_S:g}; must stay below the 48 h dedup "
+        "period)",
     ),
     ("--log-level", "AMPERA_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR (default INFO)"),
 ]
@@ -299,6 +312,18 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         "AMPERA_GATEWAY_STATUS_INTERVAL_S",
         0.05,
     )
+    resubscribe_s = _number(
+        value("--resubscribe-s", str(DEFAULT_RESUBSCRIBE_S)) or "",
+        "--resubscribe-s",
+        "AMPERA_GATEWAY_RESUBSCRIBE_S",
+        1,
+    )
+    if resubscribe_s > MAX_RESUBSCRIBE_S:
+        raise ConfigError(
+            f"invalid --resubscribe-s {resubscribe_s:g}: must be at most {MAX_RESUBSCRIBE_S:g} "
+            "so retained events are replayed within the dedup period; "
+            "set AMPERA_GATEWAY_RESUBSCRIBE_S"
+        )
     log_level = (value("--log-level", "INFO") or "INFO").upper()
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(
@@ -322,6 +347,7 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         batch_wait_ms=batch_wait_ms,
         changes_poll_s=changes_poll_s,
         status_interval_s=status_interval_s,
+        resubscribe_s=resubscribe_s,
         demo=demo,
         log_level=log_level,
     )

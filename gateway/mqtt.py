@@ -133,6 +133,14 @@ class MqttAdapter:
 
     # -- called from other threads -----------------------------------------
 
+    def resubscribe(self) -> None:
+        """Renew the subscriptions; the broker then replays its retained messages."""
+        if not self.client.is_connected():
+            return  # the next CONNACK subscribes anyway
+        result, mid = self.client.subscribe(SUBSCRIPTIONS)
+        self._subscribe_mid = mid
+        log.info(kv("mqtt_resubscribing", rc=mqtt.error_string(result)))
+
     def ack(self, message: InboundEvent) -> bool:
         """Acknowledge on the connection that delivered it; return False when it is gone."""
         if message.qos == 0 or message.generation != self.generation:

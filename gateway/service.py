@@ -100,6 +100,7 @@ class Gateway:
         self.initial_cursor = self.store.stored_cursor()
         self.threads: list[threading.Thread] = []
         self.last_prune = 0.0
+        self.last_resubscribe = time.monotonic()
         self.metrics_port: int | None = None
 
     # -- lifecycle ----------------------------------------------------------
@@ -237,6 +238,10 @@ class Gateway:
         if time.monotonic() - self.last_prune > PRUNE_INTERVAL_S:
             self.last_prune = time.monotonic()
             pruned_seen, pruned_alerts = self.engine.prune(now_ms)
+
+        if time.monotonic() - self.last_resubscribe > self.config.resubscribe_s:
+            self.last_resubscribe = time.monotonic()
+            self.mqtt.resubscribe()
 
         if outcomes or cursor is not None or pruned_seen or pruned_alerts:
             started = time.perf_counter()

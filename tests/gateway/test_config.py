@@ -87,3 +87,10 @@ def test_cli_exits_2_with_one_line(tmp_path) -> None:
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "AMPERA_MQTT_URL" in result.stderr
+
+
+def test_resubscribe_interval_bounded_by_dedup_period() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse(["--resubscribe-s", str(48 * 3600)], TOKEN_ENV)
+
+    assert "AMPERA_GATEWAY_RESUBSCRIBE_S" in str(caught.value)

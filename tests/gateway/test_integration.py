@@ -322,3 +322,27 @@ def test_last_will_marks_killed_gateway_offline(
         what="retained offline will",
     )
     assert status[0][2] is True
+
+
+def test_resubscribe_records_live_retained_event(
+    mosquitto: MosquittoProcess,
+    api: DispatchUnderTest,
+    probe: MqttProbe,
+    gateway_factory: Callable[..., GatewayProcess],
+) -> None:
+    gateway = gateway_factory(
+        mqtt_url=mosquitto.url,
+        dispatch_url=api.url,
+        token=api.token,
+        extra_env={"AMPERA_GATEWAY_RESUBSCRIBE_S": "1"},
+    )
+    gateway.start()
+
+    # Received live, so without the retain flag; the renewed subscription
+    # replays it flagged, and the gateway then remembers it for good.
+    probe.publish_event("btn-resub-01", type="hold", retain=True)
+    wait_incident(api, "btn-resub-01", "confirmed")
+    gateway.wait_metric("ampera_gateway_duplicates_total", 1, kind="retained_replay_ignored")
+
+    assert len(incidents_of(api, "btn-resub-01")) == 1
+    assert "mqtt_resubscribing" in gateway.log_path.read_text()
