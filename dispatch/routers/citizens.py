@@ -171,7 +171,7 @@ def list_citizens(
     flagged: bool | None = None,
     review: Annotated[bool, Query(description="Only repeat false reporters.")] = False,
     include_purged: bool = False,
-    cursor: Annotated[int | None, Query(ge=0)] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> CitizenPage:
     """List citizen accounts, newest first, with false-press history and account counts."""

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/incidents", tags=["incidents"])
 
 STREAM_BATCH = 500
+# Largest value of the audit sequence column (BIGINT).
+MAX_SEQ = 2**63 - 1
 
 
 @router.get("", response_model=IncidentPage)
@@ -69,7 +71,7 @@ async def stream(
     context: Context,
     user: StreamStaff,
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    last_event_id: Annotated[int | None, Query(ge=0)] = None,
+    last_event_id: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None,
     test: bool = False,
 ) -> AsyncIterator[ServerSentEvent]:
     """Stream incident changes as Server-Sent Events; resume with Last-Event-ID."""
@@ -88,8 +90,9 @@ async def stream(
 
 
 def _resume_point(header: str | None, query: int | None) -> int | None:
+    """Return the sequence to resume after; a header that is not a valid number is ignored."""
     if header is not None and header.strip().isdigit():
-        return int(header.strip())
+        return min(int(header.strip()), MAX_SEQ)
     return query
 
 

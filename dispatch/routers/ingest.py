@@ -22,6 +22,8 @@ from dispatch.schemas import (
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/ingest", tags=["ingest"])
+# Largest value of the audit sequence column (BIGINT).
+MAX_SEQ = 2**63 - 1
 
 
 @router.post("/alerts", response_model=IngestResponse)
@@ -47,7 +49,7 @@ def ingest_alerts(context: Context, _gateway: Gateway, batch: AlertBatch) -> Ing
 def changes(
     context: Context,
     _gateway: Gateway,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> ChangeFeed:
     """Return incident state changes after sequence number ``after``, in commit order."""

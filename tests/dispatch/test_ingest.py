@@ -229,3 +229,11 @@ def test_odd_device_diagnostics_never_reject_an_alert(api: Api) -> None:
     assert len(incident["events"]) == 1000
     assert incident["events"][-1]["id"] == "e1199"
     assert incident["polsek"] == "ilir-timur-1"
+
+
+def test_change_feed_rejects_cursor_beyond_bigint(api: Api) -> None:
+    response = api.client.get(
+        "/v1/ingest/changes", params={"after": 2**64}, headers=api.headers("gateway")
+    )
+    assert response.status_code == 422
+    assert changes(api, after=2**63 - 1) == {"changes": [], "next": 2**63 - 1}
