@@ -38,8 +38,13 @@ def alert_snapshot(
     cancel_after_confirm: bool = False,
     clock_skew_ms: int | None = -35,
     age_at_arrival_ms: int = 140,
+    offset: tuple[float, float] = (0.0, 0.0),
 ) -> dict[str, Any]:
-    """Build one alert snapshot in the shape of the gateway's ingest interface."""
+    """Build one alert snapshot in the shape of the gateway's ingest interface.
+
+    ``offset`` moves the location from the place by (degrees latitude,
+    degrees longitude); keep it under 0.003 so routing still finds the place.
+    """
     at = at or dt.datetime.now(dt.UTC)
     event_id = f"e-{uuid.uuid4().hex[:10]}"
     snapshot: dict[str, Any] = {
@@ -70,7 +75,11 @@ def alert_snapshot(
     }
     if place is not None:
         lat, lon = PLACES[place]
-        snapshot["loc"] = {"lat": lat, "lon": lon, "acc_m": 25 if source == "app" else 8}
+        snapshot["loc"] = {
+            "lat": lat + offset[0],
+            "lon": lon + offset[1],
+            "acc_m": 25 if source == "app" else 8,
+        }
     return snapshot
 
 
@@ -97,12 +106,14 @@ def seed_queue(url: str, gateway_token: str, now: dt.datetime) -> dict[str, str]
             at=now - 4 * minutes,
             source="app",
             clock_skew_ms=None,
+            offset=(0.0021, -0.0016),
         ),
         "duress": alert_snapshot(
             "btn-ilir-timur-0007",
             at=now - 9 * minutes,
             cancel_after_confirm=True,
             press_count=3,
+            offset=(-0.0019, 0.0022),
         ),
         "other_station": alert_snapshot(
             "btn-kemuning-0002", at=now - 6 * minutes, place="kemuning"
@@ -112,6 +123,7 @@ def seed_queue(url: str, gateway_token: str, now: dt.datetime) -> dict[str, str]
             "btn-ilir-timur-0003",
             outcome="unconfirmed",
             at=now - 40 * minutes,
+            offset=(0.0006, 0.0027),
         ),
     }
     results = ingest(url, gateway_token, list(named.values()))

@@ -213,6 +213,31 @@ def test_incident_detail_and_map(
     page.screenshot(path=screenshot_path(tmp_path, "detail-phone"))
 
 
+def test_overview_map_of_queue(
+    api_stack: ConsoleStack, seeded: dict[str, Any], browser: BrowserSession, tmp_path: Path
+) -> None:
+    open_states = ["unconfirmed", "confirmed", "acknowledged", "dispatched", "on_scene"]
+    listed = api_stack.client("operator-kota").get(
+        "/v1/incidents", params={"state": open_states, "limit": 200}
+    )
+    located = [item for item in listed.json()["items"] if item["loc"] is not None]
+    page = browser.new_page()
+    log_in(page, api_stack, "operator-kota")
+    page.click("#queue-view-map")
+
+    markers = page.locator(
+        "#overview-map .map-marker--confirmed, #overview-map .map-marker--unconfirmed"
+    )
+    expect(markers).to_have_count(len(located))
+    expect(page.locator("#overview-map .map-marker--station")).to_have_count(14)
+    expect(page.locator("#incident-list")).to_be_hidden()
+    page.screenshot(path=screenshot_path(tmp_path, "map"))
+
+    target = seeded["incidents"]["other_station"]
+    page.locator(f'#overview-map [data-incident-id="{target}"]').click()
+    expect(page.locator("#incident-detail")).to_have_attribute("data-incident-id", target)
+
+
 def test_admin_sets_tile_url(
     api_stack: ConsoleStack, seeded: dict[str, Any], browser: BrowserSession
 ) -> None:

@@ -88,6 +88,10 @@ const MESSAGES = {
     "queue.no_station": "Tanpa Polsek (antrean kota)",
     "queue.load_error": "Antrean tidak dapat dimuat: {message}",
     "queue.select": "Pilih kejadian di antrean untuk melihat rinciannya.",
+    "queue.view.list": "Daftar",
+    "queue.view.map": "Peta",
+    "queue.map_label": "Peta kejadian di antrean",
+    "queue.map_hint": "Klik titik kejadian untuk membuka rinciannya. Kejadian tanpa lokasi hanya ada di daftar.",
 
     "detail.back": "Kembali ke antrean",
     "detail.heading": "Kejadian {id}",
@@ -358,6 +362,10 @@ const MESSAGES = {
     "queue.no_station": "No Polsek (city queue)",
     "queue.load_error": "The queue could not be loaded: {message}",
     "queue.select": "Select an incident in the queue to see its details.",
+    "queue.view.list": "List",
+    "queue.view.map": "Map",
+    "queue.map_label": "Map of the incidents in the queue",
+    "queue.map_hint": "Click an incident to open its details. Incidents without a location are only in the list.",
 
     "detail.back": "Back to the queue",
     "detail.heading": "Incident {id}",

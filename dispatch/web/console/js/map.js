@@ -92,3 +92,56 @@ export function mapLegend(labels) {
     h("li", {}, h("span", { class: "legend-swatch map-marker--station-own", "aria-hidden": "true" }, "P"), labels.station),
   );
 }
+
+// The overview map of the queue: every listed incident with a location, and
+// all stations. Returns a handle whose update(incidents) redraws the
+// incident markers in place, so the view keeps its zoom while alerts arrive.
+export function drawOverviewMap(container, { stations, labels, onOpen }) {
+  const settings = config();
+  const tiles = tileUrl();
+  container.classList.toggle("map--plain", !tiles);
+  const map = L.map(container, { scrollWheelZoom: false });
+  map.attributionControl.setPrefix(false);
+  if (tiles) {
+    L.tileLayer(tiles, {
+      maxZoom: settings.tile_max_zoom || 19,
+      attribution: settings.tile_attribution || "",
+    }).addTo(map);
+  }
+  L.control.scale({ imperial: false }).addTo(map);
+
+  const stationPoints = [];
+  for (const station of stations) {
+    if (typeof station.lat !== "number" || typeof station.lon !== "number") continue;
+    L.marker([station.lat, station.lon], { icon: markerIcon("station", "P"), title: station.name, keyboard: false })
+      .addTo(map)
+      .bindTooltip(station.name, { direction: "bottom", offset: [0, 14], className: "map-tooltip" });
+    stationPoints.push([station.lat, station.lon]);
+  }
+  if (stationPoints.length) map.fitBounds(L.latLngBounds(stationPoints), { padding: [24, 24] });
+  else map.setView([settings.center.lat, settings.center.lon], settings.zoom);
+
+  const layer = L.layerGroup().addTo(map);
+  function update(incidents) {
+    layer.clearLayers();
+    for (const incident of incidents) {
+      const loc = incident.loc;
+      if (!loc || typeof loc.lat !== "number" || typeof loc.lon !== "number") continue;
+      const confirmed = incident.confirmation === "confirmed";
+      const marker = L.marker([loc.lat, loc.lon], {
+        icon: markerIcon(confirmed ? "confirmed" : "unconfirmed", confirmed ? "!" : "?"),
+        title: labels.describe(incident),
+        zIndexOffset: confirmed ? 1000 : 500,
+      });
+      marker.on("click", () => onOpen(incident.id));
+      marker.on("add", () => {
+        const element = marker.getElement();
+        if (element) element.dataset.incidentId = incident.id;
+      });
+      marker.bindTooltip(labels.describe(incident), { direction: "top", className: "map-tooltip" });
+      layer.addLayer(marker);
+    }
+  }
+  requestAnimationFrame(() => map.invalidateSize());
+  return { update, remove: () => map.remove(), leaflet: map };
+}

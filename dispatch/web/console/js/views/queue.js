@@ -79,6 +79,28 @@ export function renderQueue(main, context, selectedId) {
       t(`queue.filter.${filter}`),
     ),
   );
+  const viewButtons = ["list", "map"].map((mode) =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: "segment",
+        id: `queue-view-${mode}`,
+        "aria-pressed": (context.app.queueView || "list") === mode ? "true" : "false",
+        onclick: () => {
+          context.app.queueView = mode;
+          for (const button of viewButtons) button.setAttribute("aria-pressed", button.id === `queue-view-${mode}` ? "true" : "false");
+          showMode();
+        },
+      },
+      t(`queue.view.${mode}`),
+    ),
+  );
+  const mapBox = h("div", { class: "overview" }, h("p", { class: "muted small" }, t("queue.map_hint")));
+  const mapContainer = h("div", { class: "overview-map", id: "overview-map", role: "region", "aria-label": t("queue.map_label") });
+  mapBox.append(mapContainer);
+  let overview = null;
+  let overviewToken = 0;
   const detailPane = h("section", { class: "detail-pane", id: "detail-pane", "aria-label": t("detail.heading", { id: "" }) });
   const layout = h(
     "div",
@@ -91,16 +113,44 @@ export function renderQueue(main, context, selectedId) {
         { class: "pane-header" },
         h("h1", { id: "queue-heading" }, t("queue.heading")),
         h("div", { class: "segmented", role: "group" }, filterButtons),
+        h("div", { class: "segmented", role: "group" }, viewButtons),
       ),
       status,
       list,
+      mapBox,
     ),
     detailPane,
   );
   replaceContent(main, layout);
 
+  async function showMode() {
+    const mapMode = context.app.queueView === "map";
+    list.hidden = mapMode;
+    mapBox.hidden = !mapMode;
+    if (!mapMode || overview) {
+      draw();
+      return;
+    }
+    const token = ++overviewToken;
+    // Leaflet is loaded on first use, so the list shows without it.
+    const { drawOverviewMap } = await import("../map.js");
+    if (token !== overviewToken || destroyed) return;
+    overview = drawOverviewMap(mapContainer, {
+      stations: context.stations(),
+      labels: {
+        describe: (incident) =>
+          `${t(incident.confirmation === "confirmed" ? "confirmation.confirmed" : "confirmation.unconfirmed")} · ${context.stationName(incident.polsek)} · ${formatClock(incident.first_event_at)}`,
+      },
+      onOpen: (id) => {
+        location.hash = `#/incident/${encodeURIComponent(id)}`;
+      },
+    });
+    draw();
+  }
+
   function draw() {
     const incidents = context.store.list(context.queueFilter());
+    overview?.update(incidents);
     replaceContent(list, incidents.map((incident) => incidentRow(incident, context, selectedId)));
     if (context.app.queueError) {
       status.textContent = t("queue.load_error", { message: context.app.queueError.message });
@@ -113,7 +163,8 @@ export function renderQueue(main, context, selectedId) {
     }
   }
 
-  draw();
+  let destroyed = false;
+  showMode();
   const unsubscribe = context.store.subscribe(draw);
   const ageTimer = setInterval(draw, AGE_REFRESH_MS);
 
@@ -127,6 +178,8 @@ export function renderQueue(main, context, selectedId) {
 
   return {
     destroy() {
+      destroyed = true;
+      overview?.remove();
       unsubscribe();
       clearInterval(ageTimer);
       detail?.destroy();
