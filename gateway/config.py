@@ -70,6 +70,7 @@ class Config:
     changes_poll_s: float
     status_interval_s: float
     resubscribe_s: float
+    sqlite_synchronous: str
     demo: bool
     log_level: str
 
@@ -137,6 +138,12 @@ OPTIONS: list[tuple[str, str, str]] = [
         f"seconds between renewals of the subscriptions, which make the broker replay "
         f"retained events (default {DEFAULT_RESUBSCRIBE_S:g}; must stay below the 48 h dedup "
         "period)",
+    ),
+    (
+        "--sqlite-synchronous",
+        "AMPERA_GATEWAY_SQLITE_SYNCHRONOUS",
+        "FULL (default: a commit survives a power cut) or NORMAL (survives a crash of the "
+        "process only, several times faster)",
     ),
     ("--log-level", "AMPERA_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR (default INFO)"),
 ]
@@ -324,6 +331,12 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
             "so retained events are replayed within the dedup period; "
             "set AMPERA_GATEWAY_RESUBSCRIBE_S"
         )
+    synchronous = (value("--sqlite-synchronous", "FULL") or "FULL").upper()
+    if synchronous not in ("FULL", "NORMAL"):
+        raise ConfigError(
+            f"invalid --sqlite-synchronous {synchronous!r}: use FULL or NORMAL; "
+            "set AMPERA_GATEWAY_SQLITE_SYNCHRONOUS"
+        )
     log_level = (value("--log-level", "INFO") or "INFO").upper()
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(
@@ -348,6 +361,7 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         changes_poll_s=changes_poll_s,
         status_interval_s=status_interval_s,
         resubscribe_s=resubscribe_s,
+        sqlite_synchronous=synchronous,
         demo=demo,
         log_level=log_level,
     )

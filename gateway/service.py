@@ -71,7 +71,7 @@ class Gateway:
         self.stop_event = threading.Event()
         self.forward_wake = threading.Event()
         self.rejects = RateLimitedLog(log)
-        self.store = Store(config.state_dir)
+        self.store = Store(config.state_dir, synchronous=config.sqlite_synchronous)
         self.engine = Engine(
             LogicConfig(
                 confirm_window_s=dict(config.confirm_window_s),
@@ -116,6 +116,7 @@ class Gateway:
                 confirm_window_button_s=self.config.confirm_window_s["button"],
                 confirm_window_app_s=self.config.confirm_window_s["app"],
                 merge_horizon_s=self.config.merge_horizon_s,
+                sqlite_synchronous=self.config.sqlite_synchronous,
                 metrics=f"http://{self.config.metrics_host}:{self.metrics_port}/metrics",
                 demo=self.config.demo,
                 pending_windows=self.engine.pending_count(),
