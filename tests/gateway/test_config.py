@@ -61,6 +61,8 @@ def test_redact_hides_password() -> None:
         (["--confirm-window-s", "-1"], TOKEN_ENV, "at least 0"),
         (["--metrics-port", "70000"], TOKEN_ENV, "0-65535"),
         (["--mqtt-ca-file", "/nonexistent/ca.pem"], TOKEN_ENV, "AMPERA_MQTT_CA_FILE"),
+        (["--sqlite-synchronous", "OFF"], TOKEN_ENV, "FULL or NORMAL"),
+        (["--log-level", "LOUD"], TOKEN_ENV, "AMPERA_LOG_LEVEL"),
     ],
 )
 def test_bad_setting_names_the_fix(argv: list[str], env: dict[str, str], message: str) -> None:
