@@ -15,7 +15,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from broker.secure import SecureBroker
 from broker.server import MosquittoProcess
 from protocol import topics
-from tests.gateway.conftest import DispatchUnderTest, RealApi
+from tests.gateway.conftest import DispatchUnderTest, RealApi, StubBackedApi
 from tests.support.dispatch import DispatchServer
 from tests.support.gateway import GatewayProcess, MqttProbe, wait_until
 
@@ -346,3 +346,26 @@ def test_resubscribe_records_live_retained_event(
 
     assert len(incidents_of(api, "btn-resub-01")) == 1
     assert "mqtt_resubscribing" in gateway.log_path.read_text()
+
+
+def test_fresh_gateway_skips_feed_history(
+    mosquitto: MosquittoProcess,
+    stub_api: DispatchUnderTest,
+    probe: MqttProbe,
+    gateway_factory: Callable[..., GatewayProcess],
+) -> None:
+    assert isinstance(stub_api, StubBackedApi)
+    old = {"alert_id": "a-old", "device_id": "btn-feed-01", "first_event_id": "old-1"}
+    stub_api.stub.add_change(state="acknowledged", test=False, **old)
+    gateway = gateway_factory(
+        mqtt_url=mosquitto.url, dispatch_url=stub_api.url, token=stub_api.token
+    )
+    gateway.start()
+    gateway.wait_metric("ampera_gateway_changes_total", 1, state="acknowledged")
+
+    new = {"alert_id": "a-new", "device_id": "btn-feed-01", "first_event_id": "new-1"}
+    stub_api.stub.add_change(state="dispatched", test=False, **new)
+    dispatched = probe.wait_feedback("btn-feed-01", "dispatched")
+
+    assert dispatched["alert"] == "new-1"
+    assert [body["alert"] for body in probe.feedback("btn-feed-01")] == ["new-1"]
