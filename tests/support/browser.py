@@ -28,7 +28,6 @@ from ``shared_chromium()``. Usage::
 from __future__ import annotations
 
 import atexit
-import gc
 import os
 import shutil
 from collections.abc import Iterator
@@ -151,30 +150,11 @@ def shared_playwright() -> Any:
     that one pytest process can run the browser tests of every area.
     """
     if "playwright" not in _shared:
-        from playwright.sync_api import Error, sync_playwright
+        from playwright.sync_api import sync_playwright
 
-        try:
-            _shared["playwright"] = sync_playwright().start()
-            atexit.register(_stop_shared)
-        except Error as error:
-            # NOTE: a fixture elsewhere already runs its own sync_playwright()
-            # in this process. Borrow that driver (it stays its owner's to
-            # stop) instead of failing; the lasting fix is for that fixture to
-            # call shared_chromium().
-            foreign = _running_playwright()
-            if "asyncio loop" not in str(error) or foreign is None:
-                raise
-            _shared["playwright"] = foreign
+        _shared["playwright"] = sync_playwright().start()
+        atexit.register(_stop_shared)
     return _shared["playwright"]
-
-
-def _running_playwright() -> Any:
-    from playwright.sync_api import Playwright
-
-    for candidate in gc.get_objects():
-        if isinstance(candidate, Playwright):
-            return candidate
-    return None
 
 
 def shared_chromium() -> Any:
