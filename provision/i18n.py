@@ -282,6 +282,177 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Jalankan perintah yang sama untuk melanjutkan.",
         "en": "Run the same command to resume.",
     },
+    # --- --help texts --------------------------------------------------------
+    # argparse expands %(default)s in these texts, so a literal percent sign
+    # must be written as %%.
+    "help.usage_prefix": {"id": "penggunaan: ", "en": "usage: "},
+    "help.options_title": {"id": "opsi", "en": "options"},
+    "help.commands_title": {"id": "perintah", "en": "commands"},
+    "help.help": {
+        "id": "tampilkan bantuan ini lalu keluar",
+        "en": "show this help message and exit",
+    },
+    "help.description": {
+        "id": "Flash, daftarkan, pasang, dan periksa tombol panik Ampera.",
+        "en": "Flash, register, install and check Ampera panic buttons.",
+    },
+    "help.lang": {
+        "id": "bahasa pesan dan bantuan ini (bawaan: id, atau en bila locale berbahasa Inggris)",
+        "en": "language of messages and of this help (default: id, or en when the locale is English)",
+    },
+    "help.verbose": {"id": "tampilkan log debug di stderr", "en": "show debug logs on stderr"},
+    "help.command.flash": {
+        "id": "tulis image MicroPython ke papan",
+        "en": "write the MicroPython image to the board",
+    },
+    "help.command.install": {
+        "id": "salin berkas firmware dan config.json ke papan",
+        "en": "copy the firmware files and config.json to the board",
+    },
+    "help.command.register": {
+        "id": "daftarkan perangkat di server dispatch dan tulis config.json",
+        "en": "register the device with the dispatch server and write config.json",
+    },
+    "help.command.verify": {
+        "id": "tunggu sampai perangkat online dan alarm ujinya sampai di server",
+        "en": "wait until the device is online and its test alert reaches the server",
+    },
+    "help.command.setup": {
+        "id": "semua langkah di atas untuk satu perangkat; bila terhenti, jalankan perintah yang sama untuk melanjutkan",
+        "en": "all of the above for one device; if stopped, run the same command to resume",
+    },
+    "help.port": {
+        "id": "port serial papan, mis. /dev/ttyUSB0 atau COM3 (env AMPERA_SERIAL_PORT)",
+        "en": "serial port of the board, e.g. /dev/ttyUSB0 or COM3 (env AMPERA_SERIAL_PORT)",
+    },
+    "help.image": {
+        "id": "berkas image MicroPython .bin yang ditulis ke papan",
+        "en": "MicroPython .bin image to write to the board",
+    },
+    "help.images_list": {
+        "id": "daftar JSON firmware yang disetujui, dikenali dari SHA-256 (env AMPERA_FIRMWARE_IMAGES)",
+        "en": "JSON list of approved images by SHA-256 (env AMPERA_FIRMWARE_IMAGES)",
+    },
+    "help.baud": {
+        "id": "kecepatan serial saat menulis, dalam bit/s (bawaan: %(default)s); turunkan untuk kabel yang panjang atau kurang baik",
+        "en": "serial speed for writing, in bits/s (default: %(default)s); lower it for long or poor cables",
+    },
+    "help.no_reset": {
+        "id": "lewati reset ke mode download; gunakan setelah menekan BOOT+RESET secara manual",
+        "en": "skip the reset into download mode; use after pressing BOOT+RESET by hand",
+    },
+    "help.firmware_dir": {
+        "id": "folder yang berkasnya disalin ke papan (bawaan: firmware/micropython di folder proyek)",
+        "en": "folder whose files are copied to the board (default: firmware/micropython in the project folder)",
+    },
+    "help.repl_pause_s": {
+        "id": "jeda dalam detik antara percobaan masuk raw REPL dan setelah port ditutup (bawaan: %(default)s)",
+        "en": "seconds to wait between raw-REPL attempts and after closing the port (default: %(default)s)",
+    },
+    "help.repl_timeout_s": {
+        "id": "batas waktu dalam detik menunggu prompt REPL pada setiap percobaan dari 4 percobaan (bawaan: %(default)s)",
+        "en": "seconds to wait for the REPL prompt in each of the 4 attempts (default: %(default)s)",
+    },
+    "help.install_config": {
+        "id": "berkas config.json yang disalin ke papan",
+        "en": "config.json to copy to the board",
+    },
+    "help.install_ca_file": {
+        "id": "sertifikat CA yang disalin ke papan sebagai ca.crt",
+        "en": "CA certificate to copy to the board as ca.crt",
+    },
+    "help.dispatch_url": {
+        "id": "URL dasar API dispatch (env AMPERA_DISPATCH_URL)",
+        "en": "base URL of the dispatch API (env AMPERA_DISPATCH_URL)",
+    },
+    "help.username": {
+        "id": "nama pengguna akun teknisi (env AMPERA_PROVISION_USERNAME)",
+        "en": "user name of the technician account (env AMPERA_PROVISION_USERNAME)",
+    },
+    "help.password": {
+        "id": "kata sandi teknisi (env AMPERA_PROVISION_PASSWORD), ditanyakan di terminal bila kosong",
+        "en": "technician password (env AMPERA_PROVISION_PASSWORD), asked for at the terminal when missing",
+    },
+    "help.token": {
+        "id": "bearer token sebagai pengganti nama pengguna dan kata sandi (env AMPERA_PROVISION_TOKEN)",
+        "en": "bearer token instead of user name and password (env AMPERA_PROVISION_TOKEN)",
+    },
+    "help.device_id": {
+        "id": "ID perangkat, mis. btn-ilir-timur-0007",
+        "en": "device id, e.g. btn-ilir-timur-0007",
+    },
+    "help.label": {
+        "id": "tempat tombol dipasang, mis. 'Pasar 16 Ilir, pintu 2'",
+        "en": "where the button hangs, e.g. 'Pasar 16 Ilir, pintu 2'",
+    },
+    "help.lat": {
+        "id": "lintang lokasi tombol, dalam derajat",
+        "en": "latitude of the button, in degrees",
+    },
+    "help.lon": {
+        "id": "bujur lokasi tombol, dalam derajat",
+        "en": "longitude of the button, in degrees",
+    },
+    "help.kind": {
+        "id": "jenis perangkat yang didaftarkan (bawaan: %(default)s)",
+        "en": "kind of device to register (default: %(default)s)",
+    },
+    "help.wifi_ssid": {
+        "id": "nama WiFi di lokasi (env AMPERA_WIFI_SSID)",
+        "en": "WiFi name on site (env AMPERA_WIFI_SSID)",
+    },
+    "help.wifi_password": {
+        "id": "kata sandi WiFi di lokasi (env AMPERA_WIFI_PASSWORD), ditanyakan di terminal bila kosong",
+        "en": "WiFi password on site (env AMPERA_WIFI_PASSWORD), asked for at the terminal when missing",
+    },
+    "help.mqtt_url": {
+        "id": "alamat broker yang dipakai perangkat, mis. mqtts://broker.example:8883 (env AMPERA_DEVICE_MQTT_URL)",
+        "en": "broker address as the device sees it, e.g. mqtts://broker.example:8883 (env AMPERA_DEVICE_MQTT_URL)",
+    },
+    "help.ca_file": {
+        "id": "sertifikat CA yang dipercaya perangkat untuk TLS",
+        "en": "CA certificate the device trusts for TLS",
+    },
+    "help.pin": {
+        "id": "ganti nomor GPIO sebuah pin, mis. button=27 (boleh diulang)",
+        "en": "override the GPIO of a pin, e.g. button=27 (repeatable)",
+    },
+    "help.timing": {
+        "id": "ganti sebuah nilai waktu, mis. hold_min_ms=1500 (satuan tertulis di nama, boleh diulang)",
+        "en": "override a timing, e.g. hold_min_ms=1500 (the unit is in the name, repeatable)",
+    },
+    "help.test_at_boot": {
+        "id": "perangkat mengirim alarm uji setiap kali menyala (berguna di lokasi)",
+        "en": "the device sends a test alert each time it starts (handy on site)",
+    },
+    "help.out": {
+        "id": "tempat menulis config.json (bawaan: ID/config.json di bawah var/provision, atau di bawah --state-dir untuk setup)",
+        "en": "where to write config.json (default: ID/config.json under var/provision, or under --state-dir for setup)",
+    },
+    "help.timeout_s": {
+        "id": "batas waktu dalam detik menunggu perangkat online dan alarm ujinya (bawaan: %(default)s)",
+        "en": "seconds to wait for the device to come online and send its test alert (default: %(default)s)",
+    },
+    "help.poll_s": {
+        "id": "jeda dalam detik antara pemeriksaan ke API (bawaan: %(default)s)",
+        "en": "seconds between API checks (default: %(default)s)",
+    },
+    "help.since_s": {
+        "id": "terima alarm uji yang tiba paling lama sekian detik yang lalu (bawaan: %(default)s)",
+        "en": "accept a test alert that arrived up to this many seconds ago (default: %(default)s)",
+    },
+    "help.skip_flash": {
+        "id": "lewati langkah flash karena papan sudah berisi MicroPython",
+        "en": "skip the flash step because the board already has MicroPython",
+    },
+    "help.state_dir": {
+        "id": "folder tempat progres dan config.json tiap perangkat disimpan (bawaan: var/provision)",
+        "en": "folder where each device's progress and config.json are kept (default: var/provision)",
+    },
+    "help.restart": {
+        "id": "lupakan progres yang tersimpan dan mulai dari awal",
+        "en": "forget the saved progress and start over",
+    },
 }
 
 
