@@ -148,3 +148,61 @@ class SecureBroker:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a secure development broker in the foreground until Ctrl-C or SIGTERM.
+
+    ``python -m broker.secure var/broker`` starts it and prints the URLs with
+    the admin and gateway accounts, which the dispatch API
+    (``AMPERA_BROKER_ADMIN_URL``) and the gateway (``AMPERA_MQTT_URL``) need.
+    """
+    import argparse
+    import signal
+    import time
+
+    parser = argparse.ArgumentParser(
+        prog="python -m broker.secure",
+        description="Secure development broker: dynamic-security accounts, TLS, WebSocket.",
+    )
+    parser.add_argument("data_dir", type=Path, help="folder for certificates, accounts, data")
+    parser.add_argument("--port", type=int, default=0, help="plain MQTT port (0: a free port)")
+    parser.add_argument("--tls-port", type=int, default=0, help="MQTT over TLS port (0: free)")
+    parser.add_argument("--ws-port", type=int, default=0, help="MQTT over WebSocket port (0: free)")
+    args = parser.parse_args(argv)
+
+    broker = SecureBroker(args.data_dir.resolve())
+    if args.port:
+        broker.process.port = args.port
+    if args.tls_port:
+        broker.tls_port = broker.process.values["tls_port"] = args.tls_port
+    if args.ws_port:
+        broker.ws_port = broker.process.values["ws_port"] = args.ws_port
+
+    stopped = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stopped
+        stopped = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    broker.start()
+    print(f"AMPERA_BROKER_ADMIN_URL={broker.admin_url}")
+    print(f"AMPERA_MQTT_URL={broker.gateway_url}   # the gateway's account")
+    print(f"AMPERA_MQTT_WS_URL=ws://127.0.0.1:{broker.ws_port}")
+    print(f"MQTT over TLS: mqtts://127.0.0.1:{broker.tls_port} with CA {broker.ca_file}")
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        while not stopped and broker.process.process is not None:
+            if broker.process.process.poll() is not None:
+                print(f"mosquitto exited; see {broker.data_dir / 'mosquitto.log'}")
+                return 1
+            time.sleep(0.5)
+    finally:
+        broker.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
