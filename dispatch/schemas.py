@@ -387,6 +387,13 @@ class CitizenRegistered(BaseModel):
     mqtt: AppCredentials
 
 
+class AppDeviceCredentials(BaseModel):
+    """New MQTT credentials for a citizen's existing app device."""
+
+    device_id: str
+    mqtt: AppCredentials
+
+
 class CitizenCounts(BaseModel):
     registered: int
     active: int

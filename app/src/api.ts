@@ -113,6 +113,18 @@ export function fileComplaint(token: string, input: ComplaintInput): Promise<{ i
   });
 }
 
+/**
+ * Ask for new panic-button credentials for the logged-in citizen's app device
+ * (`POST /v1/citizens/me/device`). The server replaces the MQTT password, so
+ * the phone that held the old one can no longer send alerts.
+ */
+export function fetchDeviceCredentials(token: string): Promise<DeviceCredentials> {
+  return request<DeviceCredentials>(apiUrl("/v1/citizens/me/device"), {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}` },
+  });
+}
+
 /** Return the logged-in citizen's account (`GET /v1/citizens/me`). */
 export function fetchMe(token: string): Promise<{ email: string | null; name: string | null }> {
   return request(apiUrl("/v1/citizens/me"), { headers: { Authorization: `Bearer ${token}` } });

@@ -50,7 +50,13 @@ const id = {
   "panic.dismiss": "Tutup",
   "panic.seconds": "detik",
   "panic.noDevice":
-    "HP ini belum punya kredensial tombol panik. Kredensial diberikan sekali, saat mendaftar di HP ini. Hubungi Polsek untuk mendaftarkan HP ini lagi.",
+    "HP ini belum punya kredensial tombol panik. Masuk dengan akun Anda untuk memakai tombol panik di HP ini. HP lain yang memakai akun yang sama lalu berhenti mengirim tanda bahaya.",
+  "device.errorNetwork":
+    "Tombol panik belum aktif: tidak ada koneksi ke server. Masuk lagi saat terhubung.",
+  "device.errorBusy": "Tombol panik belum aktif: server sedang sibuk. Coba masuk lagi beberapa menit lagi.",
+  "device.errorRevoked":
+    "Tombol panik untuk akun ini dinonaktifkan petugas. Hubungi Polsek terdekat.",
+  "device.error": "Tombol panik belum aktif: {detail}. Coba masuk lagi.",
 
   "state.idle": "Siap. Tekan tombol saat Anda dalam bahaya.",
   "state.queued":
@@ -76,7 +82,7 @@ const id = {
   "conn.offline": "Tidak ada koneksi",
   "conn.rejected": "Ditolak server",
   "conn.rejectedHelp":
-    "Server menolak kredensial HP ini (mungkin dicabut). Tanda bahaya tetap disimpan di HP. Hubungi Polsek terdekat.",
+    "Server menolak kredensial HP ini (mungkin dicabut, atau akun ini sudah masuk di HP lain). Tanda bahaya tetap disimpan di HP. Hubungi Polsek terdekat.",
   "conn.gatewayDown":
     "Pusat penerima sedang tidak aktif. Tanda bahaya tetap tersimpan di server dan diproses saat pusat aktif kembali.",
   "queue.count": "{n} tanda menunggu dikirim",
@@ -173,7 +179,14 @@ const en: Record<Key, string> = {
   "panic.dismiss": "Close",
   "panic.seconds": "seconds",
   "panic.noDevice":
-    "This phone has no panic-button credentials. They are given once, when you register on this phone. Ask your Polsek to register this phone again.",
+    "This phone has no panic-button credentials. Log in with your account to use the panic button on this phone. Another phone using the same account then stops sending alerts.",
+  "device.errorNetwork":
+    "The panic button is not active yet: no connection to the server. Log in again when you are online.",
+  "device.errorBusy":
+    "The panic button is not active yet: the server is busy. Try logging in again in a few minutes.",
+  "device.errorRevoked":
+    "Staff have disabled the panic button of this account. Contact your nearest Polsek.",
+  "device.error": "The panic button is not active yet: {detail}. Try logging in again.",
 
   "state.idle": "Ready. Press the button when you are in danger.",
   "state.queued": "No connection. The alert is stored on the phone and sent as soon as it connects.",
@@ -198,7 +211,7 @@ const en: Record<Key, string> = {
   "conn.offline": "No connection",
   "conn.rejected": "Rejected by the server",
   "conn.rejectedHelp":
-    "The server rejected this phone's credentials (perhaps revoked). Alerts stay stored on the phone. Contact your nearest Polsek.",
+    "The server rejected this phone's credentials (perhaps revoked, or the account logged in on another phone). Alerts stay stored on the phone. Contact your nearest Polsek.",
   "conn.gatewayDown":
     "The receiving centre is down. Alerts stay stored at the server and are handled when it is back.",
   "queue.count": "{n} alerts waiting to be sent",

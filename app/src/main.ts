@@ -6,6 +6,7 @@ import * as alerts from "./alert-state";
 import {
   ApiError,
   type ComplaintCategory,
+  fetchDeviceCredentials,
   fetchMe,
   fileComplaint,
   login,
@@ -13,6 +14,7 @@ import {
   tokenExpiresAtMs,
 } from "./api";
 import { HOLD_MS } from "./config";
+import { deviceErrorText, restoreDevice } from "./device-credentials";
 import { type EventType, newEventId } from "./events";
 import { GESTURE_EVENTS, type Gesture, HoldRecogniser } from "./gesture";
 import { LocationSource } from "./geo";
@@ -35,6 +37,7 @@ const ROUTES: Record<string, Screen> = {
 const state: ViewState = {
   screen: "register",
   device: null,
+  deviceError: null,
   session: null,
   alert: alerts.IDLE,
   link: "offline",
@@ -136,6 +139,48 @@ function startLink(device: store.DeviceCredentials): void {
     },
   });
   link.start();
+}
+
+// ---- Device credentials after login -----------------------------------------
+
+let restoring: Promise<void> | null = null;
+
+/**
+ * Get, store and connect new panic-button credentials when the phone has none
+ * but a logged-in session. One request at a time, because each request
+ * replaces the password that the previous one returned.
+ */
+function restoreMissingDevice(): Promise<void> {
+  restoring ??= restoreOnce().finally(() => {
+    restoring = null;
+  });
+  return restoring;
+}
+
+async function restoreOnce(): Promise<void> {
+  const session = state.session;
+  if (state.device !== null || session === null) {
+    return;
+  }
+  const result = await restoreDevice(session.access_token, {
+    fetchCredentials: fetchDeviceCredentials,
+    save: (device) => store.setValue("device", device),
+  });
+  if (result.device === null) {
+    state.deviceError = result.error;
+    if (result.sessionExpired) {
+      await logOut();
+      byId("login-error").textContent = deviceErrorText(result.error);
+      go("login");
+    }
+    refresh();
+    return;
+  }
+  state.device = result.device;
+  state.deviceError = null;
+  startLink(result.device);
+  geo.warmUp();
+  refresh();
 }
 
 // ---- Panic button --------------------------------------------------------------
@@ -353,6 +398,8 @@ function wireForms(): void {
         );
         loginForm.reset();
         go("panic");
+        // A failure shows its message on the panic screen, and the session stays stored.
+        await restoreMissingDevice();
       },
       "error.login",
     );
@@ -428,6 +475,7 @@ function wireSettings(): void {
     void store.deleteAll().then(() => {
       Object.assign(state, {
         device: null,
+        deviceError: null,
         session: null,
         alert: alerts.IDLE,
         queued: 0,
@@ -461,6 +509,9 @@ async function start(): Promise<void> {
   if (state.device) {
     startLink(state.device);
     geo.warmUp();
+  } else if (state.session) {
+    // An earlier login could not get credentials: try again at every start.
+    void restoreMissingDevice();
   }
   // The countdown and the position line follow the clock.
   window.setInterval(() => {

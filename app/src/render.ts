@@ -3,6 +3,7 @@
 
 import { type AlertView, canCancel, canClose, remainingSeconds } from "./alert-state";
 import { COMPLAINT_CATEGORIES } from "./api";
+import { deviceErrorText } from "./device-credentials";
 import { APP_VERSION } from "./config";
 import type { GeoStatus } from "./geo";
 import { isTextKey, lang, t, type TextKey } from "./i18n";
@@ -14,6 +15,8 @@ export type Screen = "register" | "login" | "panic" | "report" | "settings";
 export interface ViewState {
   screen: Screen;
   device: DeviceCredentials | null;
+  /** Cause of the last failed request for new device credentials; null after success. */
+  deviceError: unknown;
   session: Session | null;
   alert: AlertView;
   link: LinkState;
@@ -141,7 +144,12 @@ function statusText(alert: AlertView, nowMs: number): { text: string; detail: st
 
 function renderPanic(state: ViewState, nowMs: number): void {
   const { alert } = state;
-  byId("device-missing").hidden = state.device !== null;
+  const deviceMissing = byId("device-missing");
+  deviceMissing.hidden = state.device !== null;
+  setText(
+    deviceMissing,
+    state.deviceError === null ? t("panic.noDevice") : deviceErrorText(state.deviceError),
+  );
 
   const button = byId<HTMLButtonElement>("panic-button");
   button.disabled = state.device === null;

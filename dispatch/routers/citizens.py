@@ -16,6 +16,7 @@ from dispatch.deps import CityStaff, Context, CurrentUser
 from dispatch.models import Citizen, Device, User
 from dispatch.schemas import (
     AppCredentials,
+    AppDeviceCredentials,
     CitizenCounts,
     CitizenCreate,
     CitizenPage,
@@ -99,20 +100,34 @@ def _check_email_free(session: Session, email: str) -> None:
 
 def _limit_registrations(context: AppContext, request: Request) -> None:
     """Raise 429 when one client address registers too many accounts in the window."""
+    _limit_per_address(
+        context, request, key_prefix="", action="registrations", event="citizen registration"
+    )
+
+
+def _limit_per_address(
+    context: AppContext, request: Request, key_prefix: str, action: str, event: str
+) -> None:
+    """Raise 429 when one client address made too many ``action`` requests in the window.
+
+    Each ``key_prefix`` keeps its own count in the registration limiter, with
+    the same maximum and window as registrations.
+    """
     limiter = context.registration_limiter
     if limiter is None:
         return
     address = request.client.host if request.client else "unknown"
-    wait_s = limiter.retry_after(address, context.monotonic())
+    key = f"{key_prefix}{address}"
+    wait_s = limiter.retry_after(key, context.monotonic())
     if wait_s is not None:
         metrics.REJECTED.labels(reason="rate_limited").inc()
-        log.warning("citizen registration rate limited address=%s", address)
+        log.warning("%s rate limited address=%s", event, address)
         raise HTTPException(
             status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-            detail=f"too many registrations from {address}: try again in {int(wait_s) + 1} s",
+            detail=f"too many {action} from {address}: try again in {int(wait_s) + 1} s",
             headers={"Retry-After": str(int(wait_s) + 1)},
         )
-    limiter.record(address, context.monotonic())
+    limiter.record(key, context.monotonic())
 
 
 @router.post("", response_model=CitizenRegistered, status_code=status.HTTP_201_CREATED)
@@ -162,6 +177,76 @@ def me(context: Context, user: CurrentUser) -> CitizenPublic:
         return citizen_public(
             citizen, store.false_press_by_citizen(session, [citizen.id])[citizen.id]
         )
+
+
+def _own_app_device(session: Session, user_id: int) -> tuple[Citizen, str]:
+    """Return the citizen of ``user_id`` and its app device id, if it may get credentials.
+
+    Raises 404 like ``GET /v1/citizens/me`` when there is no account, and 409
+    when staff revoked the app device, because new credentials would bring the
+    revoked account back at the broker.
+    """
+    citizen = session.scalars(select(Citizen).where(Citizen.user_id == user_id)).first()
+    if citizen is None or citizen.purged_at is not None or citizen.device_id is None:
+        raise store.NotFound("citizen account not found")
+    device = session.get(Device, citizen.device_id)
+    if device is None or device.revoked_at is not None:
+        raise HTTPException(
+            status_code=status.HTTP_409_CONFLICT,
+            detail=f"app device {citizen.device_id!r} is revoked: contact the police station",
+        )
+    return citizen, citizen.device_id
+
+
+@router.post("/me/device", response_model=AppDeviceCredentials)
+def reissue_device(context: Context, request: Request, user: CurrentUser) -> AppDeviceCredentials:
+    """Issue new app credentials. One phone per account: the old phone's password stops working."""
+    if user.role != Role.CITIZEN:
+        metrics.REJECTED.labels(reason="forbidden").inc()
+        raise HTTPException(
+            status_code=403, detail=f"role {user.role.value!r} has no citizen account"
+        )
+    _limit_per_address(
+        context,
+        request,
+        key_prefix="device ",
+        action="credential requests",
+        event="citizen device credentials",
+    )
+    with context.db.read() as session:
+        citizen, device_id = _own_app_device(session, user.user_id)
+        citizen_id = citizen.id
+    # The broker call runs outside any transaction, as in registration. It
+    # replaces the password, so the phone that held the old one is rejected
+    # when it reconnects. Mosquitto's dynamic security also disconnects it.
+    password = context.accounts.create_device(device_id)
+    try:
+        with context.db.read() as session:
+            _own_app_device(session, user.user_id)
+    except (store.NotFound, HTTPException):
+        # A purge or revoke that ran during the broker call deleted the broker
+        # account first, so remove the account that this call created again.
+        # NOTE: a purge whose broker revoke ran during create_device but whose
+        # database write commits after this check still leaves the account at
+        # the broker, and POST /v1/devices/{id}/revoke skips a device already
+        # marked revoked, so that account must be deleted at the broker.
+        log.warning(
+            "citizen device credentials withdrawn citizen_id=%s device_id=%s: account "
+            "purged or device revoked during the request",
+            citizen_id,
+            device_id,
+        )
+        context.accounts.revoke_device(device_id)
+        raise
+    log.info(
+        "citizen device credentials reissued citizen_id=%s device_id=%s", citizen_id, device_id
+    )
+    return AppDeviceCredentials(
+        device_id=device_id,
+        mqtt=AppCredentials(
+            username=device_id, password=password, ws_url=context.settings.mqtt_ws_url
+        ),
+    )
 
 
 @router.get("", response_model=CitizenPage)

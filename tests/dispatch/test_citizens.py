@@ -1,9 +1,11 @@
-"""Citizen accounts (register, log in, flag, purge, register again) and complaint reports."""
+"""Citizen accounts (register, log in, new device credentials, flag, purge, register again)
+and complaint reports."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from dispatch.broker_accounts import NoBrokerAccounts
 from tests.dispatch.conftest import LOC_ILIR_TIMUR_1, LOC_PLAJU, Api
 
 PASSWORD = "rahasia-warga-1"
@@ -161,3 +163,131 @@ def test_registrations_per_address_are_limited(sqlite_api: Api) -> None:
     assert int(limited.headers["Retry-After"]) > 0
     api.clock.advance(3601)
     assert register(api, email="c@example.id").status_code == 201
+
+
+def test_new_phone_gets_new_device_password(api: Api) -> None:
+    registered = register(api).json()
+    device_id = registered["device_id"]
+    token = bearer(login(api, "siti@example.id"))
+
+    response = api.client.post("/v1/citizens/me/device", headers=token)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["device_id"] == device_id
+    assert body["mqtt"]["username"] == device_id
+    assert body["mqtt"]["ws_url"] == registered["mqtt"]["ws_url"]
+    assert body["mqtt"]["password"] != registered["mqtt"]["password"]
+    assert api.accounts.created == [device_id, device_id]
+
+    again = api.client.post("/v1/citizens/me/device", headers=token).json()
+    assert again["device_id"] == device_id
+    assert again["mqtt"]["password"] != body["mqtt"]["password"]
+
+
+def test_device_credentials_for_citizens_only(api: Api) -> None:
+    anonymous = api.client.post("/v1/citizens/me/device")
+    assert anonymous.status_code == 401
+    for role in ("admin", "operator", "polsek", "technician"):
+        response = api.client.post("/v1/citizens/me/device", headers=api.headers(role))
+        assert response.status_code == 403, role
+        assert "has no citizen account" in response.json()["detail"]
+    # A citizen login without a citizen row gets the same 404 as GET /me.
+    orphan = api.client.post("/v1/citizens/me/device", headers=api.headers("citizen"))
+    assert orphan.status_code == 404
+    assert api.get("/v1/citizens/me", role="citizen").status_code == 404
+    assert api.accounts.created == []
+
+
+def test_purged_account_gets_no_device_credentials(api: Api) -> None:
+    citizen_id = register(api).json()["citizen"]["id"]
+    token = bearer(login(api, "siti@example.id"))
+    operator = api.headers("operator")
+    api.client.post(f"/v1/citizens/{citizen_id}/flag", json={"reason": "palsu"}, headers=operator)
+    flagged = api.client.post("/v1/citizens/me/device", headers=token)
+    assert flagged.status_code == 200, "a flagged account keeps working until it is purged"
+    assert api.client.post(f"/v1/citizens/{citizen_id}/purge", headers=operator).status_code == 200
+    created_before = list(api.accounts.created)
+
+    response = api.client.post("/v1/citizens/me/device", headers=token)
+    me = api.client.get("/v1/citizens/me", headers=token)
+    assert response.status_code == 401
+    assert response.json() == me.json()
+    assert api.accounts.created == created_before
+
+
+def test_revoked_app_device_gets_no_credentials(api: Api) -> None:
+    device_id = register(api).json()["device_id"]
+    token = bearer(login(api, "siti@example.id"))
+    revoked = api.client.post(f"/v1/devices/{device_id}/revoke", headers=api.headers("technician"))
+    assert revoked.status_code == 200, revoked.text
+
+    response = api.client.post("/v1/citizens/me/device", headers=token)
+    assert response.status_code == 409
+    assert device_id in response.json()["detail"]
+    assert api.accounts.created == [device_id]
+
+
+def test_device_credentials_broker_down_gives_503(sqlite_api: Api) -> None:
+    from dispatch.accounts import CheckedAccounts
+    from dispatch.broker_accounts import BrokerAccountsError
+
+    class DownAccounts(NoBrokerAccounts):
+        def create_device(self, device_id: str) -> str:
+            raise BrokerAccountsError("cannot connect to the broker at 127.0.0.1:1")
+
+    api = sqlite_api
+    device_id = register(api).json()["device_id"]
+    token = bearer(login(api, "siti@example.id"))
+    api.context.accounts = CheckedAccounts(DownAccounts())
+
+    response = api.client.post("/v1/citizens/me/device", headers=token)
+    assert response.status_code == 503
+    assert device_id in response.json()["detail"]
+
+
+def test_device_credentials_per_address_are_limited(sqlite_api: Api) -> None:
+    from dispatch.ratelimit import SlidingWindowLimiter
+
+    api = sqlite_api
+    api.context.registration_limiter = SlidingWindowLimiter(max_events=2, window_s=3600)
+    assert register(api).status_code == 201
+    token = bearer(login(api, "siti@example.id"))
+    for _ in range(2):
+        assert api.client.post("/v1/citizens/me/device", headers=token).status_code == 200
+    limited = api.client.post("/v1/citizens/me/device", headers=token)
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) > 0
+    # Registrations keep their own count.
+    assert register(api, email="b@example.id").status_code == 201
+    api.clock.advance(3601)
+    # The access token has expired too, so log in again.
+    token = bearer(login(api, "siti@example.id"))
+    assert api.client.post("/v1/citizens/me/device", headers=token).status_code == 200
+
+
+def test_revoke_during_reissue_removes_account(sqlite_api: Api) -> None:
+    from dispatch.models import Device
+
+    api = sqlite_api
+    device_id = register(api).json()["device_id"]
+    token = bearer(login(api, "siti@example.id"))
+    accounts = api.accounts
+
+    class RevokedMidway(NoBrokerAccounts):
+        def create_device(self, device_id: str) -> str:
+            # A staff revoke commits while the broker call is running.
+            with api.context.db.write() as session:
+                device = session.get(Device, device_id)
+                assert device is not None
+                device.revoked_at, device.revoked_by = api.clock(), "technician-user"
+            return accounts.create_device(device_id)
+
+        def revoke_device(self, device_id: str) -> None:
+            accounts.revoke_device(device_id)
+
+    api.context.accounts = RevokedMidway()
+
+    response = api.client.post("/v1/citizens/me/device", headers=token)
+    assert response.status_code == 409
+    assert accounts.created == [device_id, device_id]
+    assert accounts.revoked == [device_id]
