@@ -5,6 +5,8 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Extra options for `ampera-sim demo`, e.g. DEMO_ARGS="--lang en --window 5".
+DEMO_ARGS ?=
 
 SYSTEM_PACKAGES := mosquitto=mosquitto mosquitto_ctrl=mosquitto-clients
 
@@ -28,7 +30,7 @@ app:
 	@scripts/build-app.sh
 
 demo: system venv app
-	$(VENV)/bin/ampera-sim demo
+	$(VENV)/bin/ampera-sim demo $(DEMO_ARGS)
 
 test: system browser venv app
 	$(PY) -m pytest $(PYTEST_ARGS)
