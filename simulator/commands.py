@@ -77,6 +77,8 @@ def run_device_command(
 def _send_and_watch(args: argparse.Namespace, device: SimDevice, out: Callable[[str], None]) -> int:
     lang = args.lang
     command = args.command
+    # Feedback queued for this device before the gesture belongs to older alerts.
+    baseline = len(device.feedback)
     if command == "cancel":
         sent = device.cancel(args.alert)
     else:
@@ -99,17 +101,16 @@ def _send_and_watch(args: argparse.Namespace, device: SimDevice, out: Callable[[
         out(text("unacknowledged", lang, count=missing))
         return 1
 
-    # Feedback names the alert by its first event id. A cancel sent from a
-    # new process does not know that id, so it accepts any alert of the device.
-    def ours(entry: FeedbackMessage) -> bool:
-        return command == "cancel" or entry.alert == sent.event.id
-
+    # Feedback names the alert by its first event id, which is not the id just
+    # sent when the gesture attached to an open incident or cancelled one. This
+    # process is the device's only sender, so every feedback that arrives after
+    # the gesture answers it.
     shown = 0
-    received = 0
+    received = baseline
     deadline = time.monotonic() + args.wait
     final = FINAL_STATES[command]
     while True:
-        matching = [entry for entry in device.feedback[:received] if ours(entry)]
+        matching = device.feedback[baseline:received]
         for entry in matching[shown:]:
             out(describe_feedback(entry, lang))
         shown = len(matching)

@@ -1,5 +1,6 @@
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,34 @@ def test_failed_service_reports_log_tail(tmp_path):
 
     assert "exited with code 3" in str(caught.value)
     assert "cannot open the state" in caught.value.log_tail
+
+
+def test_hold_reports_feedback_of_open_incident(mosquitto):
+    # A gesture that attaches to an open incident gets feedback named by that
+    # incident's first event id, not by the id just sent.
+    from simulator.connection import new_client, parse_broker_url
+
+    device_id = "btn-cli-0003"
+    broker = parse_broker_url(mosquitto.url)
+    gateway = new_client(broker, client_id="test-fake-gateway")
+
+    def answer(client, userdata, message):
+        body = b'{"alert":"earlier-press-id","state":"confirmed"}'
+        client.publish(topics.device_topic(device_id, topics.FEEDBACK), body, qos=1)
+
+    gateway.on_connect = lambda client, *_: client.subscribe(
+        topics.device_topic(device_id, topics.EVENT), qos=1
+    )
+    gateway.on_message = answer
+    gateway.connect(broker.host, broker.port)
+    gateway.loop_start()
+    try:
+        time.sleep(0.5)  # let the subscription settle before the device publishes
+        result = run_sim("hold", "--device", device_id, "--wait", "10", url=mosquitto.url)
+    finally:
+        gateway.loop_stop()
+        gateway.disconnect()
+
+    assert result.returncode == 0, result.stderr
+    assert "terkonfirmasi" in result.stdout
+    assert "Tidak ada umpan balik" not in result.stdout
