@@ -27,7 +27,8 @@ class ServiceProcess:
         log_path: Path,
         ready: Callable[[], bool] | None = None,
     ) -> None:
-        self.args = [str(VENV_BIN / args[0]) if (VENV_BIN / args[0]).exists() else args[0], *args[1:]]
+        program = VENV_BIN / args[0]
+        self.args = [str(program) if program.exists() else args[0], *args[1:]]
         self.env = {**os.environ, **env}
         self.log_path = Path(log_path)
         self.ready = ready
