@@ -94,6 +94,15 @@ def change_public(change: IncidentChange) -> ChangePublic:
 
 
 def false_press_by_device(session: Session, device_ids: Iterable[str]) -> dict[str, FalsePress]:
+    counts = false_press_counts(session, device_ids)
+    return {
+        device_id: false_press_public(reporters.FalsePressHistory(total, false))
+        for device_id, (total, false) in counts.items()
+    }
+
+
+def false_press_counts(session: Session, device_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """Return (alerts, false alerts) over each device's non-test incidents, (0, 0) for none."""
     ids = sorted(set(device_ids))
     if not ids:
         return {}
@@ -110,12 +119,8 @@ def false_press_by_device(session: Session, device_ids: Iterable[str]) -> dict[s
         .where(Incident.device_id.in_(ids), Incident.test.is_(False))
         .group_by(Incident.device_id)
     ).all()
-    result = {
-        device_id: false_press_public(reporters.FalsePressHistory(total, false))
-        for device_id, total, false in rows
-    }
-    empty = false_press_public(reporters.FalsePressHistory(0, 0))
-    return {device_id: result.get(device_id, empty) for device_id in ids}
+    result = {device_id: (total, false) for device_id, total, false in rows}
+    return {device_id: result.get(device_id, (0, 0)) for device_id in ids}
 
 
 def false_press_by_citizen(session: Session, citizen_ids: Iterable[int]) -> dict[int, FalsePress]:
@@ -143,12 +148,18 @@ def callback_contacts(
     session: Session, incidents: Sequence[Incident]
 ) -> dict[str, CallbackContact | None]:
     """Return the call-back contact of each incident's device, keyed by device id."""
-    device_ids = {incident.device_id for incident in incidents}
+    return contacts_by_device(session, {incident.device_id for incident in incidents})
+
+
+def contacts_by_device(
+    session: Session, device_ids: Iterable[str]
+) -> dict[str, CallbackContact | None]:
+    """Return the call-back contact of each device: its citizen's, else the site's, else None."""
+    device_ids = set(device_ids)
     if not device_ids:
         return {}
     devices = session.scalars(select(Device).where(Device.device_id.in_(device_ids))).all()
     citizen_ids = {d.citizen_id for d in devices if d.citizen_id is not None}
-    citizen_ids |= {i.citizen_id for i in incidents if i.citizen_id is not None}
     citizens = {
         c.id: c for c in session.scalars(select(Citizen).where(Citizen.id.in_(citizen_ids))).all()
     }
@@ -210,9 +221,22 @@ def to_public(
     )
 
 
-def public_views(session: Session, incidents: Sequence[Incident]) -> list[IncidentPublic]:
-    contacts = callback_contacts(session, incidents)
-    histories = false_press_by_device(session, (i.device_id for i in incidents))
+def public_views(
+    session: Session,
+    incidents: Sequence[Incident],
+    contacts: dict[str, CallbackContact | None] | None = None,
+    histories: dict[str, FalsePress] | None = None,
+) -> list[IncidentPublic]:
+    """Build the public view of each incident.
+
+    ``contacts`` and ``histories`` may hold the call-back contacts and
+    false-press histories already known in this transaction, keyed by device
+    id. Each must cover every incident's device.
+    """
+    if contacts is None:
+        contacts = callback_contacts(session, incidents)
+    if histories is None:
+        histories = false_press_by_device(session, (i.device_id for i in incidents))
     return [to_public(i, contacts.get(i.device_id), histories.get(i.device_id)) for i in incidents]
 
 
@@ -228,11 +252,17 @@ def append_change(
     from_state: str | None,
     prev_polsek: str | None = None,
     detail: dict[str, Any] | None = None,
+    contacts: dict[str, CallbackContact | None] | None = None,
+    histories: dict[str, FalsePress] | None = None,
 ) -> IncidentChange:
-    """Record one change; the caller holds the change-log lock."""
+    """Record one change; the caller holds the change-log lock.
+
+    ``contacts`` and ``histories`` are passed on to ``public_views``.
+    """
     incident.updated_at = now
     session.flush()
-    snapshot = public_views(session, [incident])[0].model_dump(mode="json")
+    view = public_views(session, [incident], contacts, histories)[0]
+    snapshot = view.model_dump(mode="json")
     change = IncidentChange(
         incident_id=incident.id,
         at=now,
@@ -270,21 +300,65 @@ def apply_snapshots(
 ) -> tuple[list[IngestResult], list[IngestDecision]]:
     """Apply a batch of gateway snapshots, each at most once per (alert_id, version)."""
     db.lock_change_log(session)
+    batch = _read_batch(session, snapshots)
     results: list[IngestResult] = []
     decisions: list[IngestDecision] = []
     for snapshot in snapshots:
-        result, decision = _apply_one(session, snapshot, now)
+        result, decision = _apply_one(session, snapshot, now, batch)
         results.append(result)
         decisions.append(decision)
     return results, decisions
 
 
+@dataclass
+class _BatchRows:
+    """Rows one ingest batch needs, read with one query per table instead of per snapshot.
+
+    Every write to incidents holds the change-log lock, as this batch does, and
+    devices and citizens do not change in the ingest transaction. So these
+    values stay exact until commit once the batch keeps ``false_press`` up to
+    date with its own changes.
+    """
+
+    incidents: dict[str, Incident]
+    devices: dict[str, Device]
+    contacts: dict[str, CallbackContact | None]
+    # (alerts, false alerts) over each device's non-test incidents.
+    false_press: dict[str, tuple[int, int]]
+
+    def count(self, incident: Incident, sign: int) -> None:
+        """Add (sign 1) or remove (sign -1) the incident's share of its device's counts."""
+        if incident.test:
+            return
+        total, false = self.false_press.get(incident.device_id, (0, 0))
+        is_false = reporters.is_false(incident.state, incident.outcome)
+        self.false_press[incident.device_id] = (total + sign, false + sign * is_false)
+
+    def histories(self, device_id: str) -> dict[str, FalsePress]:
+        total, false = self.false_press.get(device_id, (0, 0))
+        return {device_id: false_press_public(reporters.FalsePressHistory(total, false))}
+
+
+def _read_batch(session: Session, snapshots: Sequence[AlertSnapshot]) -> _BatchRows:
+    alert_ids = {snapshot.alert_id for snapshot in snapshots}
+    incidents = session.scalars(
+        select(Incident).where(Incident.alert_id.in_(alert_ids)).with_for_update()
+    ).all()
+    device_ids = {snapshot.device_id for snapshot in snapshots}
+    device_ids |= {incident.device_id for incident in incidents}
+    devices = session.scalars(select(Device).where(Device.device_id.in_(device_ids))).all()
+    return _BatchRows(
+        incidents={incident.alert_id: incident for incident in incidents},
+        devices={device.device_id: device for device in devices},
+        contacts=contacts_by_device(session, device_ids),
+        false_press=false_press_counts(session, device_ids),
+    )
+
+
 def _apply_one(
-    session: Session, snapshot: AlertSnapshot, now: dt.datetime
+    session: Session, snapshot: AlertSnapshot, now: dt.datetime, batch: _BatchRows
 ) -> tuple[IngestResult, IngestDecision]:
-    incident = session.scalars(
-        select(Incident).where(Incident.alert_id == snapshot.alert_id).with_for_update()
-    ).first()
+    incident = batch.incidents.get(snapshot.alert_id)
     stored = None
     if incident is not None:
         stored = StoredAlert(
@@ -308,7 +382,7 @@ def _apply_one(
         )
 
     if incident is None:
-        device = session.get(Device, snapshot.device_id)
+        device = batch.devices.get(snapshot.device_id)
         lat, lon, acc_m, loc_source = _locate(snapshot, device)
         incident = Incident(
             id=new_id("inc"),
@@ -342,6 +416,8 @@ def _apply_one(
             updated_at=now,
         )
         session.add(incident)
+        batch.incidents[incident.alert_id] = incident
+        batch.count(incident, 1)
         append_change(
             session,
             incident,
@@ -350,8 +426,11 @@ def _apply_one(
             now,
             from_state=None,
             detail={"version": snapshot.version, "decision": snapshot.decision},
+            contacts=batch.contacts,
+            histories=batch.histories(incident.device_id),
         )
     else:
+        batch.count(incident, -1)
         from_state = incident.state
         incident.alert_version = snapshot.version
         incident.row_version += 1
@@ -381,6 +460,7 @@ def _apply_one(
             incident.outcome = None
             incident.resolution_note = None
             incident.resolved_at = None
+        batch.count(incident, 1)
         append_change(
             session,
             incident,
@@ -389,6 +469,8 @@ def _apply_one(
             now,
             from_state=from_state,
             detail={"version": snapshot.version, "decision": snapshot.decision},
+            contacts=batch.contacts,
+            histories=batch.histories(incident.device_id),
         )
     return (
         IngestResult(
