@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
 
@@ -143,6 +145,26 @@ class GatewayMetrics:
             ["state"],
             registry=r,
         )
+
+        # Child metrics keyed by metric and label values. ``labels()`` checks the
+        # values and takes a lock on every call, and each event is counted 2-3 times.
+        self._children: dict[tuple[Any, ...], Any] = {}
+
+    def _child(self, metric: Any, *values: str) -> Any:
+        key = (id(metric), *values)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*values)
+        return child
+
+    def count_event(self, event_type: str, decision: str) -> None:
+        self._child(self.events, event_type, decision).inc()
+
+    def count_duplicate(self, kind: str) -> None:
+        self._child(self.duplicates, kind).inc()
+
+    def count_feedback(self, state: str) -> None:
+        self._child(self.feedback, state).inc()
 
     def serve(self, host: str, port: int) -> int:
         """Start the /metrics HTTP server; return the port it listens on."""

@@ -324,14 +324,20 @@ class Gateway:
 
     def _record(self, outcome: Outcome) -> None:
         """Log and count one decision."""
-        self.metrics.events.labels(
-            type=outcome.event_type or "none", decision=outcome.decision.value
-        ).inc()
+        decision = outcome.decision.value
+        self.metrics.count_event(outcome.event_type or "none", decision)
         if outcome.decision in (Decision.DUPLICATE, Decision.RETAINED_REPLAY_IGNORED):
-            self.metrics.duplicates.labels(kind=outcome.decision.value).inc()
+            self.metrics.count_duplicate(decision)
         alert = outcome.alert
+        if outcome.counts and alert is not None:
+            self.metrics.alerts.labels(source=alert.source, outcome=alert.outcome or "none").inc()
+            self._set_false_press_rate(alert.source)
+        level = logging.DEBUG if outcome.decision is Decision.DUPLICATE else logging.INFO
+        # Duplicates are logged at DEBUG; skip building their line when it is discarded.
+        if not log.isEnabledFor(level):
+            return
         fields: dict[str, object] = {
-            "decision": outcome.decision.value,
+            "decision": decision,
             "device_id": outcome.device_id,
             "event_id": outcome.event_id or "",
             "type": outcome.event_type or "",
@@ -343,10 +349,6 @@ class Gateway:
                 outcome=alert.outcome.value if alert.outcome else "pending",
                 press_count=alert.press_count,
             )
-        if outcome.counts and alert is not None:
-            self.metrics.alerts.labels(source=alert.source, outcome=alert.outcome or "none").inc()
-            self._set_false_press_rate(alert.source)
-        level = logging.DEBUG if outcome.decision is Decision.DUPLICATE else logging.INFO
         log.log(level, kv("decision", **fields))
 
     def _publish_feedback(self, item: Feedback) -> None:
@@ -355,7 +357,7 @@ class Gateway:
             extra["remaining_s"] = item.remaining_s
         payload = encode_feedback(item.alert_event_id, item.state, **extra)
         self.mqtt.publish(topics.device_topic(item.device_id, topics.FEEDBACK), payload)
-        self.metrics.feedback.labels(state=item.state.value).inc()
+        self.metrics.count_feedback(item.state.value)
 
     def _update_gauges(self) -> None:
         self.metrics.pending_windows.set(self.engine.pending_count())
