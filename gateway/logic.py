@@ -169,10 +169,20 @@ class Outcome:
     counts: list[tuple[str, str]] = field(default_factory=list)
 
 
+# The formatted date and time of the last whole second passed to iso_utc. Each
+# event formats the receive time up to three times, mostly within one second.
+_last_second: tuple[int, str] = (0, "1970-01-01T00:00:00.")
+
+
 def iso_utc(ms: int) -> str:
     """Format Unix milliseconds as ISO 8601 UTC with millisecond precision."""
-    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    global _last_second
+    second = ms // 1000
+    cached_second, prefix = _last_second
+    if second != cached_second:
+        prefix = datetime.fromtimestamp(second, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+        _last_second = (second, prefix)
+    return prefix + f"{ms % 1000:03d}Z"
 
 
 def empty_counts() -> dict[str, int]:
@@ -262,7 +272,10 @@ class Engine:
         return min(deadlines) if deadlines else None
 
     def counts_for(self, kind: str, key: str) -> dict[str, int]:
-        return self.state.counts.setdefault((kind, key), empty_counts())
+        counts = self.state.counts.get((kind, key))
+        if counts is None:
+            counts = self.state.counts[(kind, key)] = empty_counts()
+        return counts
 
     # -- steps ------------------------------------------------------------
 
