@@ -404,6 +404,7 @@ class Gateway:
                 continue
             # The first poll of a fresh state stores its cursor even when the feed
             # is empty, so a restart does not skip history made in between.
+            previous = cursor
             if changes or next_cursor != cursor or catching_up:
                 batch = ChangeBatch(changes, next_cursor, publish=not catching_up)
                 self.inbox.put(batch)
@@ -413,6 +414,10 @@ class Gateway:
                     if self.stop_event.is_set():
                         return
                 cursor = next_cursor
-            if len(changes) < CHANGES_LIMIT:
+            # A page lists only state changes, so it can read the full limit of
+            # entries and still list fewer. Each entry has its own sequence
+            # number, so a cursor that moved by less than the limit means the
+            # page was not full.
+            if next_cursor - previous < CHANGES_LIMIT:
                 catching_up = False
                 self.stop_event.wait(self.config.changes_poll_s)
