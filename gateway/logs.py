@@ -37,7 +37,12 @@ def configure(level: str) -> logging.handlers.QueueListener:
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
     listener = logging.handlers.QueueListener(records, handler)
-    logging.basicConfig(level=level, handlers=[logging.handlers.QueueHandler(records)])
+    # The queue handler formats only the message: the writer thread adds the
+    # time, level and logger with LOG_FORMAT. basicConfig's default format
+    # would put "INFO:gateway:" inside the message as well.
+    logging.basicConfig(
+        level=level, handlers=[logging.handlers.QueueHandler(records)], format="%(message)s"
+    )
     listener.start()
     paho = logging.getLogger("paho")
     # paho logs every packet at DEBUG; its warnings and errors are still wanted.
