@@ -238,11 +238,14 @@ def measure_latency(url: str, api: DispatchServer, workdir: Path) -> dict[str, f
     time.sleep(0.3)
 
     with httpx.Client(base_url=api.url, headers=bearer(api.gateway_token), timeout=10) as http:
-        cursor = int(http.get("/v1/ingest/changes", params={"after": 0, "limit": 1}).json()["next"])
-        body = http.get("/v1/ingest/changes", params={"after": 0, "limit": 1000}).json()
-        while body["changes"]:
-            cursor = body["next"]
+        # Skip the feed's history. A page lists only state changes, so an empty
+        # page may still move the cursor past updates. Stop when it stays the same.
+        cursor = 0
+        while True:
             body = http.get("/v1/ingest/changes", params={"after": cursor, "limit": 1000}).json()
+            if body["next"] == cursor:
+                break
+            cursor = body["next"]
 
         def poll() -> None:
             nonlocal cursor
