@@ -317,10 +317,13 @@ def apply_snapshots(
 class _BatchRows:
     """Rows one ingest batch needs, read with one query per table instead of per snapshot.
 
-    Every write to incidents holds the change-log lock, as this batch does, and
-    devices and citizens do not change in the ingest transaction. So these
-    values stay exact until commit once the batch keeps ``false_press`` up to
-    date with its own changes.
+    Every write to incidents holds the change-log lock, as this batch does, so
+    the incidents and ``false_press`` stay exact while the batch updates
+    ``false_press`` with its own changes.
+
+    NOTE: devices and citizens are read once per batch. On PostgreSQL, a
+    device or citizen change committed while the batch runs reaches the
+    change snapshots from the next request on, not from the next snapshot.
     """
 
     incidents: dict[str, Incident]
