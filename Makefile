@@ -8,7 +8,8 @@ PYTEST_ARGS ?=
 # Extra options for `ampera-sim demo`, e.g. DEMO_ARGS="--lang en --window 5".
 DEMO_ARGS ?=
 
-SYSTEM_PACKAGES := mosquitto=mosquitto mosquitto_ctrl=mosquitto-clients
+# openssl makes the development CA of the secure broker (broker/make-dev-ca.sh).
+SYSTEM_PACKAGES := mosquitto=mosquitto mosquitto_ctrl=mosquitto-clients openssl=openssl
 
 .PHONY: demo test bench lint system browser venv app clean
 
