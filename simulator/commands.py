@@ -104,7 +104,7 @@ def _send_and_watch(args: argparse.Namespace, device: SimDevice, out: Callable[[
     # Feedback names the alert by its first event id, which is not the id just
     # sent when the gesture attached to an open incident or cancelled one. This
     # process is the device's only sender, so every feedback that arrives after
-    # the gesture answers it.
+    # the gesture is a reply to it.
     shown = 0
     received = baseline
     deadline = time.monotonic() + args.wait
