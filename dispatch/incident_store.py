@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from dispatch import lifecycle, reporters, stations
@@ -101,15 +101,20 @@ def false_press_by_device(session: Session, device_ids: Iterable[str]) -> dict[s
     }
 
 
+def _false_alert_condition() -> ColumnElement[bool]:
+    """SQL condition for a false alert: cancelled on the device, or resolved as false."""
+    return or_(
+        Incident.state == State.CANCELLED,
+        Incident.outcome.in_([o.value for o in reporters.FALSE_OUTCOMES]),
+    )
+
+
 def false_press_counts(session: Session, device_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
     """Return (alerts, false alerts) over each device's non-test incidents, (0, 0) for none."""
     ids = sorted(set(device_ids))
     if not ids:
         return {}
-    false_case = or_(
-        Incident.state == State.CANCELLED,
-        Incident.outcome.in_([o.value for o in reporters.FALSE_OUTCOMES]),
-    )
+    false_case = _false_alert_condition()
     rows = session.execute(
         select(
             Incident.device_id,
@@ -127,10 +132,7 @@ def false_press_by_citizen(session: Session, citizen_ids: Iterable[int]) -> dict
     ids = sorted(set(citizen_ids))
     if not ids:
         return {}
-    false_case = or_(
-        Incident.state == State.CANCELLED,
-        Incident.outcome.in_([o.value for o in reporters.FALSE_OUTCOMES]),
-    )
+    false_case = _false_alert_condition()
     rows = session.execute(
         select(Incident.citizen_id, func.count(), func.count().filter(false_case))
         .where(Incident.citizen_id.in_(ids), Incident.test.is_(False))
