@@ -500,26 +500,33 @@ export function renderDetail(pane, context, id) {
     return h("details", { class: "resolve-details reassign-details" }, h("summary", { id: "reassign-open" }, t("action.reassign")), form);
   }
 
-  // Collects the values typed into the action forms, so a redraw after a
-  // state change from the stream keeps them.
+  // Fields and fold-out forms whose state a redraw after a change from the
+  // stream must keep, so an officer typing in one does not lose it.
+  const KEPT_FIELDS = ["#dispatch-unit", "#resolve-note", "#change-unit", "#reassign-polsek", "#reassign-reason"];
+  const KEPT_DETAILS = ["#resolve-open", "#change-unit-open", "#reassign-open"];
+
+  // Collects the values typed into the action forms and which forms are open.
   function typedValues() {
-    return {
-      unit: actions.querySelector("#dispatch-unit")?.value,
-      note: actions.querySelector("#resolve-note")?.value,
-      outcome: actions.querySelector("input[name=outcome]:checked")?.value,
-      resolveOpen: actions.querySelector("#resolve-open")?.parentElement.open,
-    };
+    const fields = {};
+    for (const selector of KEPT_FIELDS) {
+      const field = actions.querySelector(selector);
+      if (field) fields[selector] = field.value;
+    }
+    const opened = KEPT_DETAILS.filter((selector) => actions.querySelector(selector)?.parentElement.open);
+    return { fields, opened, outcome: actions.querySelector("input[name=outcome]:checked")?.value };
   }
 
   function restoreTypedValues(typed) {
-    const unit = actions.querySelector("#dispatch-unit");
-    if (unit && typed.unit) unit.value = typed.unit;
-    const note = actions.querySelector("#resolve-note");
-    if (note && typed.note) note.value = typed.note;
+    for (const [selector, value] of Object.entries(typed.fields)) {
+      const field = actions.querySelector(selector);
+      if (field && value) field.value = value;
+    }
     const outcome = typed.outcome && actions.querySelector(`#outcome-${typed.outcome}`);
     if (outcome) outcome.checked = true;
-    const details = actions.querySelector("#resolve-open")?.parentElement;
-    if (details && typed.resolveOpen) details.open = true;
+    for (const selector of typed.opened) {
+      const details = actions.querySelector(selector)?.parentElement;
+      if (details) details.open = true;
+    }
   }
 
   function draw() {
