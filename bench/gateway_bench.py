@@ -304,7 +304,9 @@ def measure_latency(url: str, api: DispatchServer, workdir: Path) -> dict[str, f
         if event_id in readable and event_id in delivered
     ]
     if len(added) < total * 0.99:
-        raise RuntimeError(f"only {len(added)} of {total} holds were seen in the API")
+        raise RuntimeError(
+            f"timed out: only {len(added)} of {total} hold events reached the API change feed"
+        )
     added.sort()
     return {
         "count": len(added),

@@ -28,8 +28,8 @@ ALERTS_PATH = "/v1/ingest/alerts"
 # The API accepts 1 to 500 snapshots per request.
 MAX_BATCH = 500
 REQUEST_TIMEOUT_S = 10.0
-# Answers that blame the request body: the batch is split and a snapshot that
-# still gets one is parked. Any other failure is retried, because it may pass.
+# Status codes that reject the request body: the batch is split, and a snapshot
+# rejected on its own is parked. Any other failure is retried, because it may pass.
 INVALID_STATUSES = (400, 422)
 
 

@@ -466,7 +466,7 @@ class Engine:
             return self._forward(outcome, target, FeedbackState.CANCELLED)
 
         # NOTE: no feedback here on purpose. A person forced to cancel must not
-        # give the one forcing them a visible sign that the alert stands.
+        # give the one forcing them a visible sign that the alert is still active.
         target.cancel_after_confirm = True
         self._record_event(target, event, now_ms, counts_as_press=False)
         outcome = self._new_version(target, Decision.CANCEL_AFTER_CONFIRM, event)

@@ -66,8 +66,8 @@ class DispatchClient:
     def test_incidents(self) -> list[dict[str, Any]]:
         response = self._send("GET", "/v1/incidents", params={"test": "true"})
         if response.status_code == 403:
-            # Servers that predate the technician's read access to test
-            # incidents (docs/architecture.md) answer 403 here.
+            # Servers older than the technician's read access to test
+            # incidents (docs/architecture.md) return 403 here.
             raise ProvisionError(Fault.TEST_INCIDENTS_FORBIDDEN, status=403)
         self._raise_for_status(response, "action.read_test_incidents")
         return response.json()["items"]
